@@ -1,0 +1,308 @@
+//! Site configuration: reading and checking `site.toml`.
+//!
+//! Owns the [`SiteConfig`] type (title, base URL, theme, edition, output folder, build
+//! switches, the evidence map's axes and the facet vocabulary) and turns every mistake in
+//! the file into a [`Diagnostic`] naming the key and line. It knows nothing about content.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint};
+
+/// The file name of the configuration at the root of a review.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// Facets that belong to a finding rather than to a case study.
+pub const FINDING_FACETS: [&str; 3] = ["perspective", "design", "certainty"];
+
+/// Facets read from a case study's own front-matter fields; any other declared facet is read
+/// from the case study's `extra` map.
+pub const CASE_STUDY_FIELD_FACETS: [&str; 4] = ["stage", "origin", "framed_as", "region"];
+
+/// The whole of `site.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The review's title, shown in every page header.
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Absolute URL where the site will be published; used only for canonical links,
+    /// the sitemap and the feed. May be empty.
+    #[serde(default)]
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Theme folder name under `themes/`.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// The current edition of the review (a year or a number); case studies whose
+    /// `edition` equals it are "new in this edition".
+    #[serde(default)]
+    pub edition: Option<i64>,
+    /// Output folder, relative to the review root.
+    #[serde(default = "default_output_dir")]
+    pub output_dir: PathBuf,
+    #[serde(default)]
+    pub build: BuildConfig,
+    #[serde(default)]
+    pub map: MapConfig,
+    /// The facet vocabulary, in declaration order.
+    #[serde(default)]
+    pub facets: IndexMap<String, FacetConfig>,
+}
+
+/// `[build]`: switches that change how pages are written.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    /// Links end in `index.html`, so the site browses from a folder or a zip.
+    #[serde(default)]
+    pub portable: bool,
+    /// Clean raw HTML in Markdown bodies with ammonia.
+    #[serde(default)]
+    pub sanitize_html: bool,
+}
+
+/// `[map]`: the two axes of the evidence map: `themes` or any declared facet.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapConfig {
+    #[serde(default = "default_map_rows")]
+    pub rows: String,
+    #[serde(default = "default_map_columns")]
+    pub columns: String,
+}
+
+impl Default for MapConfig {
+    fn default() -> Self {
+        Self {
+            rows: default_map_rows(),
+            columns: default_map_columns(),
+        }
+    }
+}
+
+/// `[facets.NAME]`: one facet and its allowed values, in display order.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacetConfig {
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+    pub values: Vec<FacetValueConfig>,
+}
+
+/// One allowed value of a facet.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacetValueConfig {
+    /// What authors write in front matter.
+    pub id: String,
+    /// What readers see; defaults to the id.
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+impl FacetConfig {
+    /// Position of a value in the declared order, if it is allowed.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.values.iter().position(|v| v.id == id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(|v| v.id.as_str())
+    }
+}
+
+impl FacetValueConfig {
+    pub fn label(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.id)
+    }
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+fn default_theme() -> String {
+    "default".to_string()
+}
+fn default_output_dir() -> PathBuf {
+    PathBuf::from("public")
+}
+fn default_map_rows() -> String {
+    "themes".to_string()
+}
+fn default_map_columns() -> String {
+    "stage".to_string()
+}
+
+impl SiteConfig {
+    /// Reads `site.toml` from `root`, reporting every problem into `diagnostics`.
+    pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Option<SiteConfig> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "config-missing",
+                        format!("cannot read {CONFIG_FILE}: {err}"),
+                    )
+                    .in_file(CONFIG_FILE)
+                    .with_hint(format!(
+                        "is `{}` the root of a review? `tessera init DIR` creates one",
+                        root.display()
+                    )),
+                );
+                return None;
+            }
+        };
+        let text: Arc<str> = Arc::from(text);
+        diagnostics.add_source(CONFIG_FILE, text.clone());
+        let config = Self::parse(&text, diagnostics)?;
+        let problems = config.validate(&text);
+        let failed = problems.iter().any(Diagnostic::is_error);
+        diagnostics.extend(problems);
+        (!failed).then_some(config)
+    }
+
+    /// Parses the text of a `site.toml`.
+    pub fn parse(text: &str, diagnostics: &mut Diagnostics) -> Option<SiteConfig> {
+        match toml::from_str::<SiteConfig>(text) {
+            Ok(config) => Some(config),
+            Err(err) => {
+                diagnostics.push(toml_diagnostic(&err, text));
+                None
+            }
+        }
+    }
+
+    /// Checks what serde cannot: map axes exist, facet values are unique.
+    fn validate(&self, text: &str) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for (key, axis) in [("rows", &self.map.rows), ("columns", &self.map.columns)] {
+            if axis != "themes" && !self.facets.contains_key(axis) {
+                let candidates =
+                    std::iter::once("themes").chain(self.facets.keys().map(String::as_str));
+                problems.push(
+                    Diagnostic::error(
+                        "config-map-axis",
+                        format!(
+                            "[map] {key} = \"{axis}\" is neither `themes` nor a declared facet"
+                        ),
+                    )
+                    .in_file(CONFIG_FILE)
+                    .at(text, find_span(text, axis))
+                    .with_hint_opt(did_you_mean_hint(axis, candidates))
+                    .with_hint("declare it under [facets.NAME] or use `themes`"),
+                );
+            }
+        }
+        for (name, facet) in &self.facets {
+            let mut seen = std::collections::HashSet::new();
+            for value in &facet.values {
+                if !seen.insert(value.id.as_str()) {
+                    problems.push(
+                        Diagnostic::error(
+                            "config-duplicate-value",
+                            format!("facet `{name}` declares the value `{}` twice", value.id),
+                        )
+                        .in_file(CONFIG_FILE)
+                        .at(text, find_span(text, &value.id)),
+                    );
+                }
+            }
+        }
+        problems
+    }
+
+    /// The map axis as a facet, or `None` for `themes`.
+    pub fn facet(&self, name: &str) -> Option<&FacetConfig> {
+        self.facets.get(name)
+    }
+
+    /// Rank of a certainty value: 0 is the strongest; unknown or absent values sort last.
+    pub fn certainty_rank(&self, id: Option<&str>) -> usize {
+        const DEFAULT_ORDER: [&str; 4] = ["high", "moderate", "low", "very-low"];
+        let Some(id) = id else { return usize::MAX };
+        match self.facets.get("certainty") {
+            Some(facet) => facet.position(id).unwrap_or(usize::MAX),
+            None => DEFAULT_ORDER
+                .iter()
+                .position(|v| *v == id)
+                .unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// Byte range of the first quoted occurrence of `needle` in the text, or the start.
+fn find_span(text: &str, needle: &str) -> std::ops::Range<usize> {
+    let quoted = format!("\"{needle}\"");
+    text.find(&quoted)
+        .map(|i| i + 1..i + 1 + needle.len())
+        .unwrap_or(0..0)
+}
+
+/// Turns a toml error into a diagnostic, adding "did you mean" for unknown keys.
+fn toml_diagnostic(err: &toml::de::Error, text: &str) -> Diagnostic {
+    let message = err.message().trim().to_string();
+    let mut diagnostic =
+        Diagnostic::error("config", format!("{CONFIG_FILE}: {message}")).in_file(CONFIG_FILE);
+    if let Some(span) = err.span() {
+        diagnostic = diagnostic.at(text, span);
+    }
+    if let Some((unknown, expected)) = parse_unknown_field(&message) {
+        let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
+        diagnostic.code = "config-unknown-key";
+        diagnostic = diagnostic.with_hint(
+            did_you_mean_hint(&unknown, candidates.iter().copied())
+                .unwrap_or_else(|| format!("known keys here: {}", expected.join(", "))),
+        );
+    }
+    diagnostic
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" message, taken apart.
+pub(crate) fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((field.to_string(), expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_key_line_and_suggestion() {
+        let mut diagnostics = Diagnostics::new();
+        let text = "title = \"x\"\nbase_ulr = \"https://a\"\n";
+        assert!(SiteConfig::parse(text, &mut diagnostics).is_none());
+        let d = diagnostics.iter().next().expect("one diagnostic");
+        assert_eq!(d.code, "config-unknown-key");
+        assert!(d.message.contains("base_ulr"), "{}", d.message);
+        assert_eq!(d.location.as_ref().map(|l| l.line), Some(2));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `base_url`?"));
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let mut diagnostics = Diagnostics::new();
+        let config = SiteConfig::parse("title = \"x\"\n", &mut diagnostics).expect("parses");
+        assert_eq!(config.theme, "default");
+        assert_eq!(config.output_dir, PathBuf::from("public"));
+        assert_eq!(config.map.rows, "themes");
+    }
+}

@@ -1,0 +1,626 @@
+//! Content: finding, reading and parsing the files under `content/`.
+//!
+//! Walks the folder (never following a link out of it), reads files in parallel, splits
+//! front matter from body, and parses the front matter into the typed schema of its kind
+//! (chosen by folder). Every problem becomes a located [`Diagnostic`]; a file that fails is
+//! left out and the rest still load, so one run reports everything. This module does not
+//! resolve references between files: that is the review model's job.
+
+pub mod frontmatter;
+pub mod schema;
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean_hint, locate};
+use schema::{CaseStudyMeta, ClaimMeta, PageMeta, ThemeMeta};
+
+/// The content folder's name under the review root.
+pub const CONTENT_DIR: &str = "content";
+
+/// What a content file is, decided by where it sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    CaseStudy,
+    Theme,
+    Claim,
+    Home,
+    Page,
+}
+
+impl Kind {
+    fn of(relative: &Path) -> Kind {
+        let mut components = relative.components();
+        let first = components.next().and_then(|c| c.as_os_str().to_str());
+        let is_nested = components.next().is_some();
+        match (first, is_nested) {
+            (Some("case-studies"), true) => Kind::CaseStudy,
+            (Some("themes"), true) => Kind::Theme,
+            (Some("claims"), true) => Kind::Claim,
+            (Some("_index.md"), false) => Kind::Home,
+            _ => Kind::Page,
+        }
+    }
+
+    fn requires_front_matter(self) -> bool {
+        matches!(self, Kind::CaseStudy | Kind::Theme | Kind::Claim)
+    }
+}
+
+/// One parsed content file.
+#[derive(Debug, Clone)]
+pub struct Document<M> {
+    /// URL-safe name from the file name (`pause.md` → `pause`).
+    pub slug: String,
+    /// Path relative to the review root (`content/case-studies/pause.md`), used in diagnostics.
+    pub path: PathBuf,
+    /// Path relative to `content/`, used to resolve links between files.
+    pub content_path: PathBuf,
+    /// The whole file, for locating diagnostics.
+    pub source: Arc<str>,
+    pub meta: M,
+    /// Byte offset of the Markdown body in `source`.
+    pub body_offset: usize,
+    /// Byte offset where the YAML starts (for mapping YAML locations).
+    pub front_matter_offset: usize,
+}
+
+impl<M> Document<M> {
+    pub fn body(&self) -> &str {
+        &self.source[self.body_offset..]
+    }
+
+    /// A diagnostic pointing at a spanned value from this file's front matter.
+    pub fn locate_ref(&self, r: &serde_saphyr::Location) -> Location {
+        yaml_location(&self.source, self.front_matter_offset, r)
+    }
+
+    /// The location of the front matter's opening fence.
+    pub fn head(&self) -> Location {
+        locate(&self.source, 0..3.min(self.source.len()))
+    }
+}
+
+/// A file under `content/` that is not Markdown: copied to the output as it is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Path relative to `content/`.
+    pub content_path: PathBuf,
+    pub absolute: PathBuf,
+}
+
+/// Everything under `content/`, parsed.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub case_studies: Vec<Document<CaseStudyMeta>>,
+    pub themes: Vec<Document<ThemeMeta>>,
+    pub claims: Vec<Document<ClaimMeta>>,
+    pub home: Option<Document<PageMeta>>,
+    pub pages: Vec<Document<PageMeta>>,
+    pub assets: Vec<Asset>,
+    /// `references.yaml` or `references.bib`, if present.
+    pub bibliography: Option<PathBuf>,
+}
+
+enum Parsed {
+    CaseStudy(Document<CaseStudyMeta>),
+    Theme(Document<ThemeMeta>),
+    Claim(Document<ClaimMeta>),
+    Home(Document<PageMeta>),
+    Page(Document<PageMeta>),
+}
+
+/// Reads every content file under `root/content`, reporting problems into `diagnostics`.
+pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Content {
+    let content_dir = root.join(CONTENT_DIR);
+    let mut content = Content::default();
+    let files = discover(&content_dir, &mut content, diagnostics);
+    let results: Vec<(PathBuf, Option<Arc<str>>, Result<Parsed, Vec<Diagnostic>>)> = files
+        .par_iter()
+        .map(|(absolute, relative)| {
+            let display = Path::new(CONTENT_DIR).join(relative);
+            let (source, parsed) = read_and_parse(absolute, relative, &display);
+            (display, source, parsed)
+        })
+        .collect();
+    for (display, source, parsed) in results {
+        if let Some(source) = source {
+            diagnostics.add_source(display, source);
+        }
+        match parsed {
+            Ok(Parsed::CaseStudy(d)) => content.case_studies.push(d),
+            Ok(Parsed::Theme(d)) => content.themes.push(d),
+            Ok(Parsed::Claim(d)) => content.claims.push(d),
+            Ok(Parsed::Home(d)) => content.home = Some(d),
+            Ok(Parsed::Page(d)) => content.pages.push(d),
+            Err(problems) => diagnostics.extend(problems),
+        }
+    }
+    content
+}
+
+/// Lists Markdown files (absolute, relative to `content/`) and records assets and the
+/// bibliography. Links are followed only while they stay inside `content/`.
+fn discover(
+    content_dir: &Path,
+    content: &mut Content,
+    diagnostics: &mut Diagnostics,
+) -> Vec<(PathBuf, PathBuf)> {
+    let Ok(canonical_root) = content_dir.canonicalize() else {
+        diagnostics.push(
+            Diagnostic::error(
+                "content-missing",
+                format!(
+                    "no `{CONTENT_DIR}/` folder in {}",
+                    content_dir.parent().unwrap_or(content_dir).display()
+                ),
+            )
+            .with_hint(
+                "a review keeps its Markdown files in `content/`; `tessera init DIR` creates one",
+            ),
+        );
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                diagnostics.push(walk_diagnostic(content_dir, &err));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let absolute = entry.path().to_path_buf();
+        let Ok(relative) = absolute.strip_prefix(content_dir).map(Path::to_path_buf) else {
+            continue;
+        };
+        if entry.path_is_symlink() && !stays_inside(&absolute, &canonical_root) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "symlink-outside",
+                    format!(
+                        "`{}` is a link to a file outside `content/`; it was not read",
+                        relative.display()
+                    ),
+                )
+                .in_file(Path::new(CONTENT_DIR).join(&relative))
+                .with_hint("copy the file into the review instead of linking to it"),
+            );
+            continue;
+        }
+        classify(absolute, relative, content, &mut files);
+    }
+    files
+}
+
+fn classify(
+    absolute: PathBuf,
+    relative: PathBuf,
+    content: &mut Content,
+    files: &mut Vec<(PathBuf, PathBuf)>,
+) {
+    let is_markdown = relative.extension().is_some_and(|e| e == "md");
+    let is_bibliography = relative.parent() == Some(Path::new(""))
+        && matches!(
+            relative.file_name().and_then(|n| n.to_str()),
+            Some("references.yaml" | "references.yml" | "references.bib")
+        );
+    if is_markdown {
+        files.push((absolute, relative));
+    } else if is_bibliography {
+        content.bibliography = Some(absolute);
+    } else {
+        content.assets.push(Asset {
+            content_path: relative,
+            absolute,
+        });
+    }
+}
+
+fn stays_inside(path: &Path, canonical_root: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|real| real.starts_with(canonical_root))
+}
+
+/// Hidden files and editors' temporary files are not content.
+pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.starts_with("#")
+}
+
+fn walk_diagnostic(content_dir: &Path, err: &walkdir::Error) -> Diagnostic {
+    let path = err
+        .path()
+        .and_then(|p| {
+            p.strip_prefix(content_dir.parent().unwrap_or(content_dir))
+                .ok()
+        })
+        .map(Path::to_path_buf);
+    let (code, message, hint) = if err.loop_ancestor().is_some() {
+        (
+            "symlink-loop",
+            "this link makes a loop; it was not followed".to_string(),
+            "remove the link or point it at a real folder",
+        )
+    } else {
+        (
+            "unreadable",
+            format!("cannot read: {err}"),
+            "check the file's permissions",
+        )
+    };
+    let mut d = Diagnostic::error(code, message).with_hint(hint);
+    d.file = path;
+    d
+}
+
+/// Reads one file and parses it according to its kind.
+fn read_and_parse(
+    absolute: &Path,
+    relative: &Path,
+    display: &Path,
+) -> (Option<Arc<str>>, Result<Parsed, Vec<Diagnostic>>) {
+    let bytes = match std::fs::read(absolute) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let d = Diagnostic::error("unreadable", format!("cannot read this file: {err}"))
+                .in_file(display)
+                .with_hint("check the file's permissions");
+            return (None, Err(vec![d]));
+        }
+    };
+    let text: Arc<str> = match String::from_utf8(bytes) {
+        Ok(text) => Arc::from(text),
+        Err(err) => return (None, Err(vec![not_utf8(err, display)])),
+    };
+    let parsed = parse(&text, relative, display);
+    (Some(text), parsed)
+}
+
+fn not_utf8(err: std::string::FromUtf8Error, display: &Path) -> Diagnostic {
+    let bytes = err.as_bytes();
+    let at = err.utf8_error().valid_up_to();
+    let valid = String::from_utf8_lossy(&bytes[..at]);
+    let location = locate(&valid, valid.len()..valid.len());
+    Diagnostic::error(
+        "not-utf8",
+        format!(
+            "this file is not UTF-8 text (invalid byte at line {}, column {})",
+            location.line, location.column
+        ),
+    )
+    .in_file(display)
+    .at_location(location)
+    .with_hint("save the file as UTF-8 in your editor")
+}
+
+fn parse(text: &Arc<str>, relative: &Path, display: &Path) -> Result<Parsed, Vec<Diagnostic>> {
+    let kind = Kind::of(relative);
+    let slug = slug_of(relative);
+    let problems = check_path(relative, display);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let split = frontmatter::split(text).map_err(|u| {
+        vec![
+            Diagnostic::error(
+                "unclosed-front-matter",
+                "front matter opened with `---` is never closed",
+            )
+            .in_file(display)
+            .at(text, u.opening_fence)
+            .with_hint("add a line with `---` after the last front-matter field"),
+        ]
+    })?;
+    let yaml = match split.front_matter {
+        Some(yaml) => yaml,
+        None if kind.requires_front_matter() => {
+            let what = if text.trim().is_empty() {
+                "this file is empty"
+            } else {
+                "this file has no front matter"
+            };
+            return Err(vec![
+                Diagnostic::error(
+                    "missing-front-matter",
+                    format!(
+                        "{what}; a {} needs front matter with at least a `title`",
+                        kind_name(kind)
+                    ),
+                )
+                .in_file(display)
+                .at(text, 0..0)
+                .with_hint(
+                    "start the file with a `---` line, the YAML fields, and another `---` line",
+                ),
+            ]);
+        }
+        None => "",
+    };
+    let build = |meta_offset: usize| {
+        (
+            slug.clone(),
+            relative.to_path_buf(),
+            display.to_path_buf(),
+            text.clone(),
+            split.body_offset,
+            meta_offset,
+        )
+    };
+    let parts = build(split.front_matter_offset);
+    let fail = |e: serde_saphyr::Error| {
+        vec![yaml_diagnostic(
+            &e,
+            text,
+            split.front_matter_offset,
+            display,
+            &split,
+        )]
+    };
+    Ok(match kind {
+        Kind::CaseStudy => Parsed::CaseStudy(document(parts, parse_yaml(yaml).map_err(fail)?)),
+        Kind::Theme => Parsed::Theme(document(parts, parse_yaml(yaml).map_err(fail)?)),
+        Kind::Claim => Parsed::Claim(document(parts, parse_yaml(yaml).map_err(fail)?)),
+        Kind::Home => Parsed::Home(document(parts, parse_page(yaml).map_err(fail)?)),
+        Kind::Page => Parsed::Page(document(parts, parse_page(yaml).map_err(fail)?)),
+    })
+}
+
+type Parts = (String, PathBuf, PathBuf, Arc<str>, usize, usize);
+
+fn document<M>(
+    (slug, content_path, path, source, body_offset, front_matter_offset): Parts,
+    meta: M,
+) -> Document<M> {
+    Document {
+        slug,
+        path,
+        content_path,
+        source,
+        meta,
+        body_offset,
+        front_matter_offset,
+    }
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::CaseStudy => "case study",
+        Kind::Theme => "theme",
+        Kind::Claim => "claim",
+        Kind::Home => "home page",
+        Kind::Page => "page",
+    }
+}
+
+/// Budgets keep hostile YAML (alias bombs, deep nesting) bounded in time and memory.
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::Options::default()
+}
+
+fn parse_yaml<M: DeserializeOwned>(yaml: &str) -> Result<M, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(yaml, yaml_options())
+}
+
+/// Plain pages may have an empty front matter block.
+fn parse_page(yaml: &str) -> Result<PageMeta, serde_saphyr::Error> {
+    if yaml.trim().is_empty() {
+        Ok(PageMeta::default())
+    } else {
+        parse_yaml(yaml)
+    }
+}
+
+/// Rejects paths that cannot become a safe URL.
+fn check_path(relative: &Path, display: &Path) -> Vec<Diagnostic> {
+    let climbs = relative.components().any(|c| {
+        matches!(
+            c,
+            Component::ParentDir | Component::RootDir | Component::Prefix(_)
+        )
+    });
+    let stem_slug = slug_of(relative);
+    let mut problems = Vec::new();
+    if climbs {
+        problems.push(
+            Diagnostic::error("bad-path", "this path climbs out of `content/`").in_file(display),
+        );
+    }
+    if stem_slug.is_empty() {
+        problems.push(
+            Diagnostic::error("bad-slug", "this file name gives an empty URL slug")
+                .in_file(display)
+                .with_hint("rename the file with letters or digits, e.g. `my-case-study.md`"),
+        );
+    }
+    problems
+}
+
+/// The URL slug of a content file: its file stem, lower-cased, with anything that is not a
+/// letter or digit turned into single hyphens (non-Latin letters are transliterated).
+pub fn slug_of(relative: &Path) -> String {
+    let stem = relative
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    slug::slugify(stem)
+}
+
+/// Maps a location inside the YAML block to a location in the whole file.
+fn yaml_location(source: &str, yaml_offset: usize, l: &serde_saphyr::Location) -> Location {
+    let span = l.span();
+    if let (Some(offset), Some(len)) = (span.byte_offset(), span.byte_len()) {
+        let start = yaml_offset + usize::try_from(offset).unwrap_or(0);
+        let end = start + usize::try_from(len).unwrap_or(0);
+        if end <= source.len() {
+            return locate(source, start..end);
+        }
+    }
+    let start = offset_of_line_column(source, yaml_offset, l.line(), l.column());
+    locate(source, start..start)
+}
+
+/// Byte offset of a 1-based line and column counted from `base`.
+fn offset_of_line_column(source: &str, base: usize, line: u64, column: u64) -> usize {
+    let mut offset = base.min(source.len());
+    for _ in 1..line {
+        match source[offset..].find('\n') {
+            Some(i) => offset += i + 1,
+            None => return source.len(),
+        }
+    }
+    let line_text = source[offset..].split('\n').next().unwrap_or("");
+    let skip = usize::try_from(column.saturating_sub(1)).unwrap_or(0);
+    offset
+        + line_text
+            .char_indices()
+            .nth(skip)
+            .map_or(line_text.len(), |(i, _)| i)
+}
+
+/// Turns a YAML or schema error into a diagnostic at the right line of the file.
+fn yaml_diagnostic(
+    err: &serde_saphyr::Error,
+    source: &str,
+    yaml_offset: usize,
+    display: &Path,
+    split: &frontmatter::Split,
+) -> Diagnostic {
+    let inner = err.without_snippet();
+    let (code, message, hint) = describe_yaml_error(inner);
+    let location = match inner.location() {
+        Some(l) if l.line() > 0 => yaml_location(source, yaml_offset, &l),
+        _ => locate(source, split.opening_fence.clone()),
+    };
+    Diagnostic::error(code, message)
+        .in_file(display)
+        .at_location(location)
+        .with_hint_opt(hint)
+}
+
+fn describe_yaml_error(err: &serde_saphyr::Error) -> (&'static str, String, Option<String>) {
+    use serde_saphyr::Error as E;
+    let raw = err.to_string();
+    let message = raw
+        .split(" at line ")
+        .next()
+        .unwrap_or(&raw)
+        .trim()
+        .to_string();
+    match err {
+        E::SerdeUnknownField { field, expected, .. } => (
+            "unknown-field",
+            format!("unknown field `{field}`"),
+            Some(
+                did_you_mean_hint(field, expected.iter().copied())
+                    .unwrap_or_else(|| format!("known fields here: {}; put free fields under `extra:`", expected.join(", "))),
+            ),
+        ),
+        E::SerdeMissingField { field, .. } => (
+            "missing-field",
+            format!("missing required field `{field}`"),
+            Some(format!("add `{field}: ...` to the front matter")),
+        ),
+        _ if message.contains("unknown variant") => {
+            let hint = crate::config::parse_unknown_field(&message.replace("unknown variant", "unknown field"))
+                .and_then(|(v, expected)| did_you_mean_hint(&v, expected.iter().map(String::as_str)))
+                .or_else(|| Some("stance is one of supports, mixed, challenges".to_string()));
+            ("unknown-value", message, hint)
+        }
+        _ if message.contains("recursion limit") || message.contains("budget") || message.contains("limit") => (
+            "yaml-too-complex",
+            format!("front matter is too deeply nested or too large to read safely ({message})"),
+            Some("front matter should be a few plain fields; remove the deep nesting or repeated aliases".to_string()),
+        ),
+        _ if message.starts_with("invalid type") || message.starts_with("expected") => (
+            "wrong-type",
+            message,
+            Some("check the value's shape: lists are written `[a, b]` or as `- item` lines".to_string()),
+        ),
+        _ => ("yaml-syntax", format!("YAML syntax error: {message}"), None),
+    }
+}
+
+/// Locates the first occurrence of `needle` inside a document's front matter, for values
+/// that carry no span of their own (such as entries in `extra`).
+pub fn find_in_front_matter<M>(doc: &Document<M>, needle: &str) -> Location {
+    let fm = &doc.source[doc.front_matter_offset..doc.body_offset];
+    match fm.find(needle) {
+        Some(i) => locate(
+            &doc.source,
+            doc.front_matter_offset + i..doc.front_matter_offset + i + needle.len(),
+        ),
+        None => doc.head(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(path: &str, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
+        let text: Arc<str> = Arc::from(text);
+        parse(&text, Path::new(path), &Path::new("content").join(path))
+    }
+
+    #[test]
+    fn kinds_come_from_folders() {
+        assert_eq!(Kind::of(Path::new("case-studies/a.md")), Kind::CaseStudy);
+        assert_eq!(Kind::of(Path::new("themes/a.md")), Kind::Theme);
+        assert_eq!(Kind::of(Path::new("_index.md")), Kind::Home);
+        assert_eq!(Kind::of(Path::new("about.md")), Kind::Page);
+        assert_eq!(Kind::of(Path::new("themes.md")), Kind::Page);
+    }
+
+    #[test]
+    fn unknown_field_points_at_its_line() {
+        let err = parse_str(
+            "case-studies/a.md",
+            "---\ntitle: A\nsummary: B\nstage: scale\nthemse: [x]\n---\n",
+        )
+        .err()
+        .expect("error");
+        assert_eq!(err[0].code, "unknown-field");
+        assert_eq!(
+            err[0].location.as_ref().map(|l| (l.line, l.column)),
+            Some((5, 1))
+        );
+        assert_eq!(err[0].hint.as_deref(), Some("did you mean `themes`?"));
+    }
+
+    #[test]
+    fn crlf_keeps_line_numbers() {
+        let err = parse_str(
+            "case-studies/a.md",
+            "---\r\ntitle: A\r\nsummary: B\r\nstage: scale\r\nbad: 1\r\n---\r\n",
+        )
+        .err()
+        .expect("error");
+        assert_eq!(err[0].location.as_ref().map(|l| l.line), Some(5));
+    }
+
+    #[test]
+    fn slugs_are_url_safe() {
+        assert_eq!(
+            slug_of(Path::new("case-studies/My Case Study.md")),
+            "my-case-study"
+        );
+        assert_eq!(slug_of(Path::new("case-studies/Café.md")), "cafe");
+    }
+}

@@ -1,0 +1,360 @@
+//! Diagnostics: every problem the build finds in a review, with its place and a hint.
+//!
+//! Each stage of the pipeline pushes [`Diagnostic`]s into a [`Diagnostics`] collector instead
+//! of stopping at the first problem, so a single run reports everything (the rustc habit).
+//! This module owns the shape of a diagnostic, mapping byte offsets to line and column, the
+//! "did you mean" suggestions, and rendering for people (snippets with a caret) and for
+//! machines (JSON lines). It never decides *what* is wrong; the stages do.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+/// How bad a diagnostic is: errors stop the build, warnings only inform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a file: 1-based line and column (in characters), and the byte range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    #[serde(skip)]
+    pub span: Range<usize>,
+}
+
+/// One problem found in a review.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable, documented code (see README, "Diagnostic codes"), e.g. `unknown-theme`.
+    pub code: &'static str,
+    /// The file, relative to the review root where possible; `None` for whole-review problems.
+    pub file: Option<PathBuf>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            file: None,
+            location: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Points the diagnostic at a byte range of `source`, the full text of its file.
+    pub fn at(mut self, source: &str, span: Range<usize>) -> Self {
+        self.location = Some(locate(source, span));
+        self
+    }
+
+    pub fn at_location(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_hint_opt(mut self, hint: Option<String>) -> Self {
+        self.hint = hint.or(self.hint);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn sort_key(&self) -> (Option<&Path>, usize, usize, Severity) {
+        let (line, column) = self
+            .location
+            .as_ref()
+            .map_or((0, 0), |l| (l.line, l.column));
+        (self.file.as_deref(), line, column, self.severity)
+    }
+}
+
+/// Maps a byte range of `source` to a 1-based line and character column.
+pub fn locate(source: &str, span: Range<usize>) -> Location {
+    let start = floor_char_boundary(source, span.start.min(source.len()));
+    let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
+    let before = &source[..start];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = source[line_start..start].chars().count() + 1;
+    Location {
+        line,
+        column,
+        span: start..end,
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Suggests the candidate closest to `wanted`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let wanted_lower = wanted.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&wanted_lower, &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(distance, c)| *distance <= (c.chars().count().max(3) / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c.to_string())
+}
+
+/// A hint in the standard form, from an optional suggestion.
+pub fn did_you_mean_hint<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    did_you_mean(wanted, candidates).map(|s| format!("did you mean `{s}`?"))
+}
+
+/// Collects diagnostics from every stage, with the text of the files they point into.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+    sources: HashMap<PathBuf, Arc<str>>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(diagnostics);
+    }
+
+    /// Remembers a file's text so its diagnostics can show a snippet.
+    pub fn add_source(&mut self, file: impl Into<PathBuf>, text: Arc<str>) {
+        self.sources.insert(file.into(), text);
+    }
+
+    pub fn merge(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+        self.sources.extend(other.sources);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The diagnostics sorted by file, line and column.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut items: Vec<&Diagnostic> = self.items.iter().collect();
+        items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        items
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Renders every diagnostic for a terminal, with snippets, and a closing count.
+    pub fn render_human(&self, color: bool) -> String {
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let mut out = String::new();
+        for diagnostic in self.sorted() {
+            out.push_str(&self.render_one(diagnostic, &renderer));
+            out.push_str("\n\n");
+        }
+        let _ = write!(out, "{}", self.summary());
+        out
+    }
+
+    /// One line: how many errors and warnings.
+    pub fn summary(&self) -> String {
+        let (errors, warnings) = (self.error_count(), self.warning_count());
+        format!(
+            "{errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        )
+    }
+
+    fn render_one(&self, d: &Diagnostic, renderer: &Renderer) -> String {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let path = d.file.as_ref().map(|p| p.display().to_string());
+        let title = level.primary_title(d.message.as_str()).id(d.code);
+        let snippet = match (&path, &d.location) {
+            (Some(path), Some(location)) => self
+                .sources
+                .get(d.file.as_deref().unwrap_or(Path::new("")))
+                .map(|text| excerpt(text, location, path)),
+            _ => None,
+        };
+        let mut group: Group = match snippet {
+            Some(s) => title.element(s),
+            None => match (&path, &d.location) {
+                (Some(path), Some(l)) => title.element(
+                    annotate_snippets::Origin::path(path.as_str())
+                        .line(l.line)
+                        .char_column(l.column.saturating_sub(1)),
+                ),
+                (Some(path), None) => title.element(annotate_snippets::Origin::path(path.as_str())),
+                _ => Group::with_title(title),
+            },
+        };
+        if let Some(hint) = &d.hint {
+            group = group.element(Level::HELP.message(hint.as_str()));
+        }
+        renderer.render(&[group]).to_string()
+    }
+}
+
+/// A snippet of at most three lines around the location, so huge files stay cheap to report.
+fn excerpt<'a>(
+    text: &'a str,
+    location: &Location,
+    path: &'a str,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+    let span = location.span.clone();
+    let first_line_start = line_start_before(text, span.start, 1);
+    let last_line_end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i);
+    let window = &text[first_line_start..last_line_end];
+    let local = (span.start - first_line_start)
+        ..(span.end - first_line_start).max(span.start - first_line_start);
+    let first_line_number =
+        location.line - text[first_line_start..span.start].matches('\n').count();
+    Snippet::source(window)
+        .line_start(first_line_number)
+        .path(path)
+        .annotation(AnnotationKind::Primary.span(local))
+}
+
+/// Start of the line `extra` lines before the one holding `offset`.
+fn line_start_before(text: &str, offset: usize, extra: usize) -> usize {
+    let mut start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    for _ in 0..extra {
+        if start == 0 {
+            break;
+        }
+        start = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+    }
+    start
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Renders diagnostics as JSON, one object per line, for CI annotations.
+pub fn render_json(diagnostics: &Diagnostics) -> String {
+    let mut out = String::new();
+    for d in diagnostics.sorted() {
+        if let Ok(line) = serde_json::to_string(d) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_counts_lines_and_characters() {
+        let text = "a: 1\nbé: 2\n";
+        let l = locate(text, 9..10);
+        assert_eq!((l.line, l.column), (2, 4));
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let themes = ["workforce", "domestic-abuse"];
+        assert_eq!(
+            did_you_mean("workfroce", themes).as_deref(),
+            Some("workforce")
+        );
+        assert_eq!(did_you_mean("housing", themes), None);
+    }
+
+    #[test]
+    fn renders_snippet_with_hint() {
+        let mut all = Diagnostics::new();
+        let text: Arc<str> = Arc::from("title: x\nthemes: [workfroce]\n");
+        all.add_source("case-studies/a.md", text.clone());
+        all.push(
+            Diagnostic::error("unknown-theme", "unknown theme `workfroce`")
+                .in_file("case-studies/a.md")
+                .at(&text, 18..27)
+                .with_hint("did you mean `workforce`?"),
+        );
+        let out = all.render_human(false);
+        assert!(out.contains("case-studies/a.md:2:10"), "{out}");
+        assert!(out.contains("did you mean `workforce`?"), "{out}");
+        assert!(out.contains("1 error, 0 warnings"), "{out}");
+    }
+}

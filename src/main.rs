@@ -1,0 +1,205 @@
+//! The `tessera` command line: a thin layer over the library's pipeline. It parses
+//! arguments, calls the library, and reports diagnostics and exit codes.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tessera::diagnostics::{Diagnostics, render_json};
+use tessera::scaffold::{self, NewKind};
+use tessera::{BuildError, BuildOptions};
+
+/// tessera builds evidence reviews: case studies in Markdown become a static website with
+/// cross-linked themes, an evidence map, and the places where the evidence disagrees.
+#[derive(Parser)]
+#[command(name = "tessera", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the review into a static site (by default into `public/`).
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Write the site here instead of `output_dir` from site.toml.
+        #[arg(long, short, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// The address the site will be published at (overrides `base_url`); used only for
+        /// canonical links, since every link inside the site is relative.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Make links end in `index.html`, so the site browses from a folder or a zip file.
+        #[arg(long)]
+        portable: bool,
+    },
+    /// Check the whole review and report every problem, without writing anything.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// How to print diagnostics: for people, or one JSON object per line for CI.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Create a new review in DIR, ready to build.
+    Init {
+        /// A new or empty folder.
+        dir: PathBuf,
+    },
+    /// Add a case study, theme or claim with a commented front-matter skeleton.
+    New {
+        /// What to add.
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// Its title; the file name is made from it (`"Family Safeguarding"` → `family-safeguarding.md`).
+        title: String,
+        /// The review folder.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// The review folder, holding site.toml and content/.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// Include case studies and pages marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            site,
+            output,
+            base_url,
+            portable,
+        } => build(BuildOptions {
+            root: site.root,
+            output,
+            base_url,
+            drafts: site.drafts,
+            portable,
+        }),
+        Command::Check {
+            site,
+            format,
+            deny_warnings,
+        } => check(
+            BuildOptions {
+                root: site.root,
+                drafts: site.drafts,
+                ..BuildOptions::default()
+            },
+            format,
+            deny_warnings,
+        ),
+        Command::Init { dir } => init(&dir),
+        Command::New { kind, title, root } => new(&root, kind, &title),
+    }
+}
+
+fn print_diagnostics(diagnostics: &Diagnostics) {
+    if !diagnostics.is_empty() {
+        eprintln!(
+            "{}",
+            diagnostics.render_human(std::io::stderr().is_terminal())
+        );
+    }
+}
+
+fn build(options: BuildOptions) -> ExitCode {
+    match tessera::build(&options) {
+        Ok(report) => {
+            if !report.diagnostics.is_empty() {
+                print_diagnostics(&report.diagnostics);
+            }
+            println!(
+                "Built {} pages ({} files) into {} in {} ms",
+                report.pages,
+                report.files,
+                report.output.display(),
+                report.elapsed.as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Invalid(diagnostics)) => {
+            print_diagnostics(&diagnostics);
+            eprintln!(
+                "Build failed: nothing was written; the previous site (if any) is unchanged."
+            );
+            ExitCode::FAILURE
+        }
+        Err(BuildError::Output(err)) => {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.push(tessera::output_diagnostic(&err));
+            print_diagnostics(&diagnostics);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check(options: BuildOptions, format: Format, deny_warnings: bool) -> ExitCode {
+    let diagnostics = tessera::check(&options);
+    match format {
+        Format::Json => print!("{}", render_json(&diagnostics)),
+        Format::Human if diagnostics.is_empty() => println!("No problems found."),
+        Format::Human => eprintln!(
+            "{}",
+            diagnostics.render_human(std::io::stderr().is_terminal())
+        ),
+    }
+    let failed = diagnostics.has_errors() || (deny_warnings && diagnostics.warning_count() > 0);
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn init(dir: &std::path::Path) -> ExitCode {
+    match scaffold::init(dir) {
+        Ok(files) => {
+            for file in files {
+                println!("created {}", file.display());
+            }
+            println!(
+                "\nNext: `tessera build --root {}` (or `tessera serve --root {0}`).",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn new(root: &std::path::Path, kind: NewKind, title: &str) -> ExitCode {
+    match scaffold::new_file(root, kind, title) {
+        Ok(path) => {
+            println!("created {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

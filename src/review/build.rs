@@ -1,0 +1,1053 @@
+//! Building the review model from parsed content, step by step.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::bibliography::Bibliography;
+use crate::config::{CASE_STUDY_FIELD_FACETS, SiteConfig};
+use crate::content::schema::{CaseStudyMeta, ClaimMeta, PageMeta, Ref, ThemeMeta};
+use crate::content::{Content, Document, find_in_front_matter};
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint, locate};
+use crate::markdown::{self, Rendered};
+
+use super::facets::Vocabulary;
+use super::model::*;
+use super::urls::{LinkMap, RESERVED, Target, UrlStyle};
+use super::{Review, ReviewOptions, evidence, map, related};
+
+/// Slug to index, for each kind that can be referred to.
+struct Index {
+    themes: HashMap<String, usize>,
+    claims: HashMap<String, usize>,
+    cases: HashMap<String, usize>,
+    draft_cases: HashSet<String>,
+}
+
+pub(super) fn build(
+    config: Arc<SiteConfig>,
+    mut content: Content,
+    bibliography: Bibliography,
+    options: ReviewOptions,
+    diagnostics: &mut Diagnostics,
+) -> Option<Review> {
+    let style = options.url_style;
+    let draft_cases = drop_drafts(&mut content, options.drafts);
+    sort_by_title(&mut content);
+    check_duplicates(&content, diagnostics);
+    let index = Index {
+        themes: slug_index(&content.themes),
+        claims: slug_index(&content.claims),
+        cases: slug_index(&content.case_studies),
+        draft_cases,
+    };
+    let links = link_map(&content, style);
+    let bodies = render_bodies(&content, &links, options);
+    check_links(&content, &links, &bodies, diagnostics);
+
+    let vocabulary = Vocabulary {
+        config: &config,
+        style,
+    };
+    let theme_refs: Vec<PageRef> = content
+        .themes
+        .iter()
+        .map(|d| page_ref(d, "themes", &d.meta.title, style))
+        .collect();
+    let claim_refs: Vec<PageRef> = content
+        .claims
+        .iter()
+        .map(|d| page_ref(d, "claims", &d.meta.title, style))
+        .collect();
+    let case_refs: Vec<PageRef> = content
+        .case_studies
+        .iter()
+        .map(|d| page_ref(d, "case-studies", &d.meta.title, style))
+        .collect();
+    let refs = Refs {
+        themes: &theme_refs,
+        claims: &claim_refs,
+        cases: &case_refs,
+    };
+
+    let resolved: Vec<(CaseStudy, Vec<Diagnostic>)> = content
+        .case_studies
+        .par_iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let mut problems = Vec::new();
+            let case = resolve_case_study(
+                i,
+                doc,
+                &bodies.cases[i],
+                &index,
+                &refs,
+                &vocabulary,
+                &bibliography,
+                &config,
+                &mut problems,
+            );
+            (case, problems)
+        })
+        .unzip_into_pair();
+    let mut case_studies = Vec::with_capacity(resolved.len());
+    for (case, problems) in resolved {
+        diagnostics.extend(problems);
+        case_studies.push(case);
+    }
+
+    let mut claims: Vec<Claim> = content
+        .claims
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            resolve_claim(
+                doc,
+                &claim_refs[i],
+                &bodies.claims[i],
+                &index,
+                &theme_refs,
+                diagnostics,
+            )
+        })
+        .collect();
+    evidence::attach_findings(&mut claims, &case_studies, &config);
+    let contested = evidence::rank_contested(&claims);
+
+    let mut themes: Vec<Theme> = content
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| theme_of(doc, &theme_refs[i], &bodies.themes[i]))
+        .collect();
+    related::link_themes(&mut themes, &case_studies, &claims);
+    related::link_case_studies(&mut case_studies, &theme_refs, &claim_refs);
+    link_adaptations(&mut case_studies);
+
+    let (facets, facet_members) = facet_listings(&vocabulary, &case_studies);
+    let Some((evidence_map, map_members)) =
+        map::build(&config, &vocabulary, &themes, &case_studies, style)
+    else {
+        return None;
+    };
+
+    warn_unused(&content, &case_studies, &themes, &claims, diagnostics);
+
+    let home = content
+        .home
+        .as_ref()
+        .map(|d| page_of(d, style.page(""), &bodies.home));
+    let pages = content
+        .pages
+        .iter()
+        .zip(&bodies.pages)
+        .map(|(d, body)| page_of(d, style.page(&page_dir(&d.content_path)), body))
+        .collect();
+
+    if diagnostics.has_errors() {
+        return None;
+    }
+    Some(Review {
+        config,
+        case_studies,
+        themes,
+        claims,
+        home,
+        pages,
+        facets,
+        facet_members,
+        contested,
+        map: evidence_map,
+        map_members,
+        assets: content.assets,
+        bibliography,
+        url_style: style,
+    })
+}
+
+/// Collects a parallel iterator of pairs into a vector (rayon's `unzip` would split it).
+trait CollectPairs<T> {
+    fn unzip_into_pair(self) -> Vec<T>;
+}
+
+impl<T: Send, I: IndexedParallelIterator<Item = T>> CollectPairs<T> for I {
+    fn unzip_into_pair(self) -> Vec<T> {
+        self.collect()
+    }
+}
+
+struct Refs<'a> {
+    themes: &'a [PageRef],
+    claims: &'a [PageRef],
+    cases: &'a [PageRef],
+}
+
+/// Removes drafts unless they are wanted; returns the slugs of removed case studies.
+fn drop_drafts(content: &mut Content, keep: bool) -> HashSet<String> {
+    if keep {
+        return HashSet::new();
+    }
+    let drafts = content
+        .case_studies
+        .iter()
+        .filter(|d| d.meta.draft)
+        .map(|d| d.slug.clone())
+        .collect();
+    content.case_studies.retain(|d| !d.meta.draft);
+    content.pages.retain(|d| !d.meta.draft);
+    drafts
+}
+
+fn sort_by_title(content: &mut Content) {
+    content
+        .case_studies
+        .sort_by(|a, b| title_key(&a.meta.title, &a.slug).cmp(&title_key(&b.meta.title, &b.slug)));
+    content
+        .themes
+        .sort_by(|a, b| title_key(&a.meta.title, &a.slug).cmp(&title_key(&b.meta.title, &b.slug)));
+    content
+        .claims
+        .sort_by(|a, b| title_key(&a.meta.title, &a.slug).cmp(&title_key(&b.meta.title, &b.slug)));
+    content
+        .pages
+        .sort_by(|a, b| a.content_path.cmp(&b.content_path));
+}
+
+fn title_key(title: &str, slug: &str) -> (String, String) {
+    (title.to_lowercase(), slug.to_string())
+}
+
+fn slug_index<M>(docs: &[Document<M>]) -> HashMap<String, usize> {
+    docs.iter()
+        .enumerate()
+        .map(|(i, d)| (d.slug.clone(), i))
+        .collect()
+}
+
+fn page_dir(content_path: &Path) -> String {
+    let parent = content_path
+        .parent()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let stem = crate::content::slug_of(content_path);
+    let is_index = content_path.file_stem().is_some_and(|s| s == "_index");
+    match (parent.is_empty(), is_index) {
+        (_, true) => parent
+            .split('/')
+            .map(slug::slugify)
+            .collect::<Vec<_>>()
+            .join("/"),
+        (true, false) => stem,
+        (false, false) => format!(
+            "{}/{stem}",
+            parent
+                .split('/')
+                .map(slug::slugify)
+                .collect::<Vec<_>>()
+                .join("/")
+        ),
+    }
+}
+
+fn page_ref<M>(doc: &Document<M>, section: &str, title: &str, style: UrlStyle) -> PageRef {
+    PageRef {
+        slug: doc.slug.clone(),
+        url: style.page(&format!("{section}/{}", doc.slug)),
+        title: title.to_string(),
+    }
+}
+
+/// Every output path must be unique, also ignoring case (macOS and Windows hosts fold it).
+fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics) {
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut claim = |dir: String, path: &Path, diagnostics: &mut Diagnostics, source: &str| {
+        let key = dir.to_lowercase();
+        let top = key.split('/').next().unwrap_or("").to_string();
+        if source == "page" && (RESERVED.contains(&top.as_str())) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "reserved-url",
+                    format!(
+                        "this page would be written to `{dir}/`, which tessera generates itself"
+                    ),
+                )
+                .in_file(path)
+                .with_hint("rename the file or move it into another folder"),
+            );
+            return;
+        }
+        if let Some(first) = seen.get(&key) {
+            diagnostics.push(
+                Diagnostic::error("duplicate-slug", format!("this file would be written to `{dir}/`, like `{}`", first.display()))
+                    .in_file(path)
+                    .with_hint("two files give the same URL (letter case is ignored, since some hosts ignore it): rename one"),
+            );
+        } else {
+            seen.insert(key, path.to_path_buf());
+        }
+    };
+    for d in &content.case_studies {
+        claim(
+            format!("case-studies/{}", d.slug),
+            &d.path,
+            diagnostics,
+            "case-studies",
+        );
+    }
+    for d in &content.themes {
+        claim(format!("themes/{}", d.slug), &d.path, diagnostics, "themes");
+    }
+    for d in &content.claims {
+        claim(format!("claims/{}", d.slug), &d.path, diagnostics, "claims");
+    }
+    for d in &content.pages {
+        claim(page_dir(&d.content_path), &d.path, diagnostics, "page");
+    }
+}
+
+fn link_map(content: &Content, style: UrlStyle) -> LinkMap {
+    let mut links = LinkMap::default();
+    let mut add = |path: &Path, dir: String| {
+        links.pages.insert(path.to_path_buf(), style.page(&dir));
+    };
+    for d in &content.case_studies {
+        add(&d.content_path, format!("case-studies/{}", d.slug));
+    }
+    for d in &content.themes {
+        add(&d.content_path, format!("themes/{}", d.slug));
+    }
+    for d in &content.claims {
+        add(&d.content_path, format!("claims/{}", d.slug));
+    }
+    for d in &content.pages {
+        add(&d.content_path, page_dir(&d.content_path));
+    }
+    if let Some(d) = &content.home {
+        add(&d.content_path, String::new());
+    }
+    for asset in &content.assets {
+        let url = asset.content_path.to_string_lossy().replace('\\', "/");
+        links.assets.insert(asset.content_path.clone(), url);
+    }
+    links
+}
+
+/// Rendered Markdown bodies, in the same order as the documents.
+struct Bodies {
+    cases: Vec<Rendered>,
+    themes: Vec<Rendered>,
+    claims: Vec<Rendered>,
+    pages: Vec<Rendered>,
+    home: Rendered,
+}
+
+fn render_bodies(content: &Content, links: &LinkMap, options: ReviewOptions) -> Bodies {
+    fn render_all<M: Sync>(
+        docs: &[Document<M>],
+        links: &LinkMap,
+        options: ReviewOptions,
+    ) -> Vec<Rendered> {
+        docs.par_iter()
+            .map(|d| render_body(d, links, options))
+            .collect()
+    }
+    Bodies {
+        cases: render_all(&content.case_studies, links, options),
+        themes: render_all(&content.themes, links, options),
+        claims: render_all(&content.claims, links, options),
+        pages: render_all(&content.pages, links, options),
+        home: content
+            .home
+            .as_ref()
+            .map(|d| render_body(d, links, options))
+            .unwrap_or_default(),
+    }
+}
+
+fn render_body<M>(doc: &Document<M>, links: &LinkMap, options: ReviewOptions) -> Rendered {
+    let page_url = links
+        .pages
+        .get(&doc.content_path)
+        .cloned()
+        .unwrap_or_default();
+    let rewrite = |dest: &str| links.rewrite(&doc.content_path, &page_url, dest);
+    markdown::render(doc.body(), options.markdown, &rewrite)
+}
+
+/// Reports links to missing files and to missing headings.
+fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics: &mut Diagnostics) {
+    let mut anchors: HashMap<&Path, &[String]> = HashMap::new();
+    let docs = all_docs(content);
+    let rendered: Vec<&Rendered> = bodies
+        .cases
+        .iter()
+        .chain(&bodies.themes)
+        .chain(&bodies.claims)
+        .chain(&bodies.pages)
+        .chain(content.home.as_ref().map(|_| &bodies.home))
+        .collect();
+    for (doc, body) in docs.iter().zip(&rendered) {
+        anchors.insert(doc.content_path, &body.anchors);
+    }
+    for (doc, body) in docs.iter().zip(&rendered) {
+        for link in &body.links {
+            let at = doc.body_offset + link.offset;
+            let problem = match links.resolve(doc.content_path, &link.dest) {
+                Target::Missing { file } => Some((
+                    "broken-link",
+                    format!("link to `{}`, which does not exist", link.dest),
+                    missing_hint(&file, links),
+                )),
+                Target::Page {
+                    file,
+                    fragment: Some(fragment),
+                } if !anchors
+                    .get(file.as_path())
+                    .is_some_and(|a| a.contains(&fragment)) =>
+                {
+                    Some((
+                        "broken-anchor",
+                        format!(
+                            "link to `{}`: `{}` has no heading with id `{fragment}`",
+                            link.dest,
+                            file.display()
+                        ),
+                        anchors.get(file.as_path()).and_then(|a| {
+                            did_you_mean_hint(&fragment, a.iter().map(String::as_str))
+                        }),
+                    ))
+                }
+                Target::SamePage { fragment }
+                    if !fragment.is_empty() && !body.anchors.contains(&fragment) =>
+                {
+                    Some((
+                        "broken-anchor",
+                        format!("link to `#{fragment}`, but this page has no heading with that id"),
+                        did_you_mean_hint(&fragment, body.anchors.iter().map(String::as_str)),
+                    ))
+                }
+                _ => None,
+            };
+            if let Some((code, message, hint)) = problem {
+                diagnostics.push(
+                    Diagnostic::error(code, message)
+                        .in_file(doc.path)
+                        .at_location(locate(
+                            doc.source,
+                            at..at + link.dest.len().min(doc.source.len() - at),
+                        ))
+                        .with_hint_opt(hint),
+                );
+            }
+        }
+    }
+}
+
+fn missing_hint(file: &Path, links: &LinkMap) -> Option<String> {
+    let wanted = file.to_string_lossy();
+    let candidates: Vec<String> = links
+        .pages
+        .keys()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    did_you_mean_hint(&wanted, candidates.iter().map(String::as_str))
+        .or_else(|| Some("links between content files use the file's path relative to this one, e.g. `../themes/workforce.md`".to_string()))
+}
+
+/// A document of any kind, seen through what link checking needs.
+struct AnyDoc<'a> {
+    path: &'a Path,
+    content_path: &'a Path,
+    source: &'a str,
+    body_offset: usize,
+}
+
+fn all_docs(content: &Content) -> Vec<AnyDoc<'_>> {
+    fn view<M>(d: &Document<M>) -> AnyDoc<'_> {
+        AnyDoc {
+            path: &d.path,
+            content_path: &d.content_path,
+            source: &d.source,
+            body_offset: d.body_offset,
+        }
+    }
+    content
+        .case_studies
+        .iter()
+        .map(view)
+        .chain(content.themes.iter().map(view))
+        .chain(content.claims.iter().map(view))
+        .chain(content.pages.iter().map(view))
+        .chain(content.home.iter().map(view))
+        .collect()
+}
+
+/// Pushes a diagnostic about a reference written in a document's front matter.
+fn at_ref<M>(doc: &Document<M>, r: &Ref, diagnostic: Diagnostic) -> Diagnostic {
+    diagnostic
+        .in_file(&doc.path)
+        .at_location(doc.locate_ref(&r.referenced))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_case_study(
+    case_index: usize,
+    doc: &Document<CaseStudyMeta>,
+    body: &Rendered,
+    index: &Index,
+    refs: &Refs,
+    vocabulary: &Vocabulary,
+    bibliography: &Bibliography,
+    config: &SiteConfig,
+    problems: &mut Vec<Diagnostic>,
+) -> CaseStudy {
+    let meta = &doc.meta;
+    let facet_value = |facet: &str, r: &Ref, problems: &mut Vec<Diagnostic>| match vocabulary
+        .value(facet, &r.value)
+    {
+        Ok(v) => Some(v),
+        Err(unknown) => {
+            problems.push(at_ref(
+                doc,
+                r,
+                Diagnostic::error("unknown-facet-value", unknown.message).with_hint(unknown.hint),
+            ));
+            None
+        }
+    };
+    let stage = facet_value("stage", &meta.stage, problems);
+    let origin = meta
+        .origin
+        .as_ref()
+        .and_then(|r| facet_value("origin", r, problems));
+    let region = meta
+        .region
+        .as_ref()
+        .and_then(|r| facet_value("region", r, problems));
+    let framed_as: Vec<FacetValue> = meta
+        .framed_as
+        .iter()
+        .filter_map(|r| facet_value("framed_as", r, problems))
+        .collect();
+
+    let theme_indexes = resolve_refs(
+        doc,
+        &meta.themes,
+        &index.themes,
+        "theme",
+        "unknown-theme",
+        problems,
+    );
+    let themes = theme_indexes
+        .iter()
+        .map(|&i| refs.themes[i].clone())
+        .collect();
+    let adapted_from = meta
+        .adapted_from
+        .as_ref()
+        .and_then(|r| resolve_adapted_from(doc, r, index, refs, problems));
+
+    let mut sources: Vec<Arc<crate::bibliography::Source>> = Vec::new();
+    for r in &meta.sources {
+        if let Some(s) = resolve_source(doc, r, bibliography, problems) {
+            push_unique_source(&mut sources, s);
+        }
+    }
+    let own = refs.cases[case_index].clone();
+    let mut findings = Vec::with_capacity(meta.findings.len());
+    for f in &meta.findings {
+        let Some(&claim_index) = resolve_one(
+            doc,
+            &f.claim,
+            &index.claims,
+            "claim",
+            "unknown-claim",
+            problems,
+        ) else {
+            continue;
+        };
+        let source = f
+            .source
+            .as_ref()
+            .and_then(|r| resolve_source(doc, r, bibliography, problems));
+        if let Some(s) = &source {
+            push_unique_source(&mut sources, s.clone());
+        }
+        let certainty = f
+            .certainty
+            .as_ref()
+            .and_then(|r| facet_value("certainty", r, problems));
+        let year = source
+            .as_ref()
+            .and_then(|s| s.year)
+            .or(meta.period.and_then(|p| p.start));
+        findings.push(Finding {
+            claim: refs.claims[claim_index].clone(),
+            case_study: own.clone(),
+            stance: f.stance.value,
+            stance_label: f.stance.value.label(),
+            perspective: f
+                .perspective
+                .as_ref()
+                .and_then(|r| facet_value("perspective", r, problems)),
+            design: f
+                .design
+                .as_ref()
+                .and_then(|r| facet_value("design", r, problems)),
+            certainty_rank: config.certainty_rank(certainty.as_ref().map(|c| c.id.as_str())),
+            certainty,
+            source,
+            locator: f.locator.clone().unwrap_or_default(),
+            note: f.note.clone().unwrap_or_default(),
+            claim_index,
+            case_index,
+            year,
+            region: region.clone(),
+        });
+    }
+    let claim_indexes = unique_in_order(findings.iter().map(|f| f.claim_index));
+    let claims = claim_indexes
+        .iter()
+        .map(|&i| refs.claims[i].clone())
+        .collect();
+    let facets = case_facets(
+        doc, vocabulary, config, &stage, &origin, &region, &framed_as, &findings, problems,
+    );
+    let best_certainty = findings
+        .iter()
+        .map(|f| f.certainty_rank)
+        .min()
+        .unwrap_or(usize::MAX);
+    CaseStudy {
+        slug: doc.slug.clone(),
+        url: own.url.clone(),
+        title: meta.title.clone(),
+        summary: meta.summary.clone(),
+        organisations: meta.organisations.clone(),
+        region,
+        period: meta.period.unwrap_or_default(),
+        edition: meta.edition,
+        is_new: meta.edition.is_some() && meta.edition == config.edition,
+        stage,
+        origin,
+        framed_as,
+        facets,
+        themes,
+        claims,
+        findings,
+        sources,
+        adapted_from,
+        adapted_by: Vec::new(),
+        related: Vec::new(),
+        content: body.html.clone(),
+        toc: body.toc.clone(),
+        extra: meta.extra.clone(),
+        draft: meta.draft,
+        theme_indexes,
+        claim_indexes,
+        best_certainty,
+    }
+}
+
+fn push_unique_source(
+    sources: &mut Vec<Arc<crate::bibliography::Source>>,
+    source: Arc<crate::bibliography::Source>,
+) {
+    if !sources.iter().any(|s| s.key == source.key) {
+        sources.push(source);
+    }
+}
+
+fn unique_in_order(items: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut seen = HashSet::new();
+    items.filter(|i| seen.insert(*i)).collect()
+}
+
+/// Every facet value of a case study by facet: its own fields, custom facets from `extra`,
+/// and the perspectives, designs and certainties of its findings.
+#[allow(clippy::too_many_arguments)]
+fn case_facets(
+    doc: &Document<CaseStudyMeta>,
+    vocabulary: &Vocabulary,
+    config: &SiteConfig,
+    stage: &Option<FacetValue>,
+    origin: &Option<FacetValue>,
+    region: &Option<FacetValue>,
+    framed_as: &[FacetValue],
+    findings: &[Finding],
+    problems: &mut Vec<Diagnostic>,
+) -> indexmap::IndexMap<String, Vec<FacetValue>> {
+    let mut facets = indexmap::IndexMap::new();
+    for name in config.facets.keys() {
+        let values: Vec<FacetValue> = match name.as_str() {
+            "stage" => stage.iter().cloned().collect(),
+            "origin" => origin.iter().cloned().collect(),
+            "region" => region.iter().cloned().collect(),
+            "framed_as" => framed_as.to_vec(),
+            "perspective" => dedup(findings.iter().filter_map(|f| f.perspective.clone())),
+            "design" => dedup(findings.iter().filter_map(|f| f.design.clone())),
+            "certainty" => dedup(findings.iter().filter_map(|f| f.certainty.clone())),
+            custom => extra_facet(doc, vocabulary, custom, problems),
+        };
+        facets.insert(name.clone(), values);
+    }
+    debug_assert!(CASE_STUDY_FIELD_FACETS.iter().all(|f| !f.is_empty()));
+    facets
+}
+
+fn dedup(values: impl Iterator<Item = FacetValue>) -> Vec<FacetValue> {
+    let mut out: Vec<FacetValue> = Vec::new();
+    for v in values {
+        if !out.iter().any(|o| o.id == v.id) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// A custom facet's value(s), read from `extra.<facet>` (a string or a list of strings).
+fn extra_facet(
+    doc: &Document<CaseStudyMeta>,
+    vocabulary: &Vocabulary,
+    facet: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<FacetValue> {
+    let ids: Vec<String> = match doc.meta.extra.get(facet) {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    ids.iter()
+        .filter_map(|id| match vocabulary.value(facet, id) {
+            Ok(v) => Some(v),
+            Err(unknown) => {
+                problems.push(
+                    Diagnostic::error("unknown-facet-value", unknown.message)
+                        .in_file(&doc.path)
+                        .at_location(find_in_front_matter(doc, id))
+                        .with_hint(unknown.hint),
+                );
+                None
+            }
+        })
+        .collect()
+}
+
+fn resolve_one<'a, M>(
+    doc: &Document<M>,
+    r: &Ref,
+    map: &'a HashMap<String, usize>,
+    what: &str,
+    code: &'static str,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<&'a usize> {
+    let found = map.get(&r.value);
+    if found.is_none() {
+        let folder = if what == "theme" { "themes" } else { "claims" };
+        problems.push(at_ref(
+            doc,
+            r,
+            Diagnostic::error(code, format!("unknown {what} `{}`", r.value)).with_hint(
+                did_you_mean_hint(&r.value, map.keys().map(String::as_str))
+                    .unwrap_or_else(|| format!("a {what} is a file in `content/{folder}/`; its slug is the file name without `.md`")),
+            ),
+        ));
+    }
+    found
+}
+
+fn resolve_refs<M>(
+    doc: &Document<M>,
+    list: &[Ref],
+    map: &HashMap<String, usize>,
+    what: &str,
+    code: &'static str,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<usize> {
+    unique_in_order(
+        list.iter()
+            .filter_map(|r| resolve_one(doc, r, map, what, code, problems).copied()),
+    )
+}
+
+fn resolve_source<M>(
+    doc: &Document<M>,
+    r: &Ref,
+    bibliography: &Bibliography,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Arc<crate::bibliography::Source>> {
+    let found = bibliography.get(&r.value).cloned();
+    if found.is_none() {
+        problems.push(at_ref(
+            doc,
+            r,
+            Diagnostic::error("unknown-source", format!("unknown source `{}`", r.value)).with_hint(
+                did_you_mean_hint(&r.value, bibliography.keys())
+                    .unwrap_or_else(|| "sources are keys of entries in `content/references.yaml` (or `references.bib`)".to_string()),
+            ),
+        ));
+    }
+    found
+}
+
+fn resolve_adapted_from(
+    doc: &Document<CaseStudyMeta>,
+    r: &Ref,
+    index: &Index,
+    refs: &Refs,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<PageRef> {
+    if let Some(&i) = index.cases.get(&r.value) {
+        return Some(refs.cases[i].clone());
+    }
+    if index.draft_cases.contains(&r.value) {
+        problems.push(at_ref(
+            doc,
+            r,
+            Diagnostic::warning(
+                "draft-referenced",
+                format!(
+                    "`{}` is a draft, so this link is left out of the built site",
+                    r.value
+                ),
+            )
+            .with_hint(
+                "publish the other case study (remove `draft: true`) or build with `--drafts`",
+            ),
+        ));
+        return None;
+    }
+    problems.push(at_ref(
+        doc,
+        r,
+        Diagnostic::error(
+            "unknown-case-study",
+            format!("unknown case study `{}` in `adapted_from`", r.value),
+        )
+        .with_hint(
+            did_you_mean_hint(&r.value, index.cases.keys().map(String::as_str)).unwrap_or_else(
+                || {
+                    "`adapted_from` names another file in `content/case-studies/`, without `.md`"
+                        .to_string()
+                },
+            ),
+        ),
+    ));
+    None
+}
+
+fn resolve_claim(
+    doc: &Document<ClaimMeta>,
+    own: &PageRef,
+    body: &Rendered,
+    index: &Index,
+    theme_refs: &[PageRef],
+    diagnostics: &mut Diagnostics,
+) -> Claim {
+    let mut problems = Vec::new();
+    let theme_indexes = resolve_refs(
+        doc,
+        &doc.meta.themes,
+        &index.themes,
+        "theme",
+        "unknown-theme",
+        &mut problems,
+    );
+    diagnostics.extend(problems);
+    Claim {
+        slug: own.slug.clone(),
+        url: own.url.clone(),
+        title: doc.meta.title.clone(),
+        summary: doc.meta.summary.clone(),
+        content: body.html.clone(),
+        toc: body.toc.clone(),
+        extra: doc.meta.extra.clone(),
+        themes: theme_indexes
+            .iter()
+            .map(|&i| theme_refs[i].clone())
+            .collect(),
+        findings: Vec::new(),
+        contested: false,
+        columns: Columns::default(),
+        counts: Counts::default(),
+        differences: Vec::new(),
+        balance_svg: String::new(),
+        balance_text: String::new(),
+        theme_indexes,
+        best_certainty: usize::MAX,
+    }
+}
+
+fn theme_of(doc: &Document<ThemeMeta>, own: &PageRef, body: &Rendered) -> Theme {
+    Theme {
+        slug: own.slug.clone(),
+        url: own.url.clone(),
+        title: doc.meta.title.clone(),
+        summary: doc.meta.summary.clone(),
+        content: body.html.clone(),
+        toc: body.toc.clone(),
+        extra: doc.meta.extra.clone(),
+        case_studies: Vec::new(),
+        claims: Vec::new(),
+        contested_claims: Vec::new(),
+        related_themes: Vec::new(),
+        case_indexes: Vec::new(),
+    }
+}
+
+fn page_of(doc: &Document<PageMeta>, url: String, body: &Rendered) -> Page {
+    let title = doc
+        .meta
+        .title
+        .clone()
+        .or_else(|| body.toc.first().map(|h| h.title.clone()))
+        .unwrap_or_else(|| doc.slug.replace('-', " "));
+    Page {
+        slug: doc.slug.clone(),
+        url,
+        title,
+        summary: doc.meta.summary.clone(),
+        content: body.html.clone(),
+        toc: body.toc.clone(),
+        extra: doc.meta.extra.clone(),
+    }
+}
+
+/// Fills `adapted_by` from every `adapted_from`.
+fn link_adaptations(case_studies: &mut [CaseStudy]) {
+    let by_slug: HashMap<String, usize> = case_studies
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.slug.clone(), i))
+        .collect();
+    let pairs: Vec<(usize, PageRef)> = case_studies
+        .iter()
+        .filter_map(|c| {
+            let from = c.adapted_from.as_ref()?;
+            Some((*by_slug.get(&from.slug)?, c.page_ref()))
+        })
+        .collect();
+    for (target, adapter) in pairs {
+        case_studies[target].adapted_by.push(adapter);
+    }
+}
+
+/// Facets with counts, and for each facet value the case studies that have it.
+fn facet_listings(
+    vocabulary: &Vocabulary,
+    case_studies: &[CaseStudy],
+) -> (Vec<Facet>, Vec<Vec<Vec<usize>>>) {
+    let mut facets = vocabulary.facets();
+    let members = facets
+        .iter_mut()
+        .map(|facet| {
+            facet
+                .values
+                .iter_mut()
+                .map(|v| {
+                    let ids: Vec<usize> = case_studies
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| {
+                            c.facets
+                                .get(&facet.name)
+                                .is_some_and(|vs| vs.iter().any(|x| x.id == v.value.id))
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    v.count = ids.len();
+                    ids
+                })
+                .collect()
+        })
+        .collect();
+    (facets, members)
+}
+
+/// Warnings: things that are allowed but probably not meant.
+fn warn_unused(
+    content: &Content,
+    case_studies: &[CaseStudy],
+    themes: &[Theme],
+    claims: &[Claim],
+    diagnostics: &mut Diagnostics,
+) {
+    for (doc, case) in content.case_studies.iter().zip(case_studies) {
+        if doc.meta.findings.is_empty() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "no-findings",
+                    format!("case study `{}` has no findings", case.slug),
+                )
+                .in_file(&doc.path)
+                .at_location(doc.head())
+                .with_hint("add `findings:` so the evidence shows on claim pages and the map"),
+            );
+        }
+        if doc.meta.themes.is_empty() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "no-themes",
+                    format!("case study `{}` has no themes", case.slug),
+                )
+                .in_file(&doc.path)
+                .at_location(doc.head())
+                .with_hint("add `themes: [...]` so it is cross-linked"),
+            );
+        }
+        for f in &doc.meta.findings {
+            if f.source.is_none() {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "finding-without-source",
+                        format!("a finding on `{}` has no source", f.claim.value),
+                    )
+                    .in_file(&doc.path)
+                    .at_location(doc.locate_ref(&f.claim.referenced))
+                    .with_hint("add `source: KEY` naming an entry in the bibliography"),
+                );
+            }
+        }
+    }
+    for (doc, theme) in content.themes.iter().zip(themes) {
+        if theme.case_studies.is_empty() && theme.claims.is_empty() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "unused-theme",
+                    format!("no case study or claim refers to theme `{}`", theme.slug),
+                )
+                .in_file(&doc.path)
+                .at_location(doc.head()),
+            );
+        }
+    }
+    for (doc, claim) in content.claims.iter().zip(claims) {
+        match claim.counts.total {
+            0 => diagnostics.push(
+                Diagnostic::warning(
+                    "unused-claim",
+                    format!("no finding speaks to claim `{}`", claim.slug),
+                )
+                .in_file(&doc.path)
+                .at_location(doc.head()),
+            ),
+            1 => diagnostics.push(
+                Diagnostic::warning(
+                    "single-finding",
+                    format!("claim `{}` has a single finding", claim.slug),
+                )
+                .in_file(&doc.path)
+                .at_location(doc.head())
+                .with_hint("a claim with one finding cannot show agreement or disagreement"),
+            ),
+            _ => {}
+        }
+    }
+    let _ = PathBuf::new();
+    let _ = locate;
+}

@@ -1,0 +1,407 @@
+//! Contradictions: findings grouped by claim and laid out by side.
+//!
+//! A claim is contested when it has findings on both sides (supports and challenges) or any
+//! mixed one. For each claim this module sorts findings strongest first, counts the sides,
+//! says what differs between the sides (perspective, design, region, time) when the data
+//! shows it, and draws the balance as a small SVG with a text equivalent.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use crate::config::SiteConfig;
+use crate::content::schema::Stance;
+
+use super::model::{CaseStudy, Claim, Columns, Counts, FacetValue, Finding};
+
+/// Gives every claim its findings, columns, counts, differences and picture.
+pub fn attach_findings(claims: &mut [Claim], case_studies: &[CaseStudy], config: &SiteConfig) {
+    let mut per_claim: Vec<Vec<Finding>> = vec![Vec::new(); claims.len()];
+    for case in case_studies {
+        for finding in &case.findings {
+            per_claim[finding.claim_index].push(finding.clone());
+        }
+    }
+    for (claim, mut findings) in claims.iter_mut().zip(per_claim) {
+        findings.sort_by(|a, b| {
+            (a.certainty_rank, &a.case_study.title).cmp(&(b.certainty_rank, &b.case_study.title))
+        });
+        let columns = split_columns(&findings);
+        let counts = Counts {
+            supports: columns.supports.len(),
+            mixed: columns.mixed.len(),
+            challenges: columns.challenges.len(),
+            total: findings.len(),
+        };
+        claim.contested = is_contested(counts);
+        claim.differences = if claim.contested {
+            differences(&columns.supports, &columns.challenges)
+        } else {
+            Vec::new()
+        };
+        claim.balance_text = balance_text(&columns, config);
+        claim.balance_svg = balance_svg(claim, &columns, config);
+        claim.best_certainty = findings
+            .iter()
+            .map(|f| f.certainty_rank)
+            .min()
+            .unwrap_or(usize::MAX);
+        claim.counts = counts;
+        claim.columns = columns;
+        claim.findings = findings;
+    }
+}
+
+/// Contested: at least one finding on each side, or any mixed one.
+pub fn is_contested(counts: Counts) -> bool {
+    (counts.supports > 0 && counts.challenges > 0) || counts.mixed > 0
+}
+
+fn split_columns(findings: &[Finding]) -> Columns {
+    let mut columns = Columns::default();
+    for f in findings {
+        match f.stance {
+            Stance::Supports => columns.supports.push(f.clone()),
+            Stance::Mixed => columns.mixed.push(f.clone()),
+            Stance::Challenges => columns.challenges.push(f.clone()),
+        }
+    }
+    columns
+}
+
+/// Indexes of contested claims, most evenly split first, then best evidenced, then most.
+pub fn rank_contested(claims: &[Claim]) -> Vec<usize> {
+    let mut contested: Vec<usize> = (0..claims.len()).filter(|&i| claims[i].contested).collect();
+    contested.sort_by(|&a, &b| {
+        let (ca, cb) = (&claims[a], &claims[b]);
+        evenness(cb.counts)
+            .total_cmp(&evenness(ca.counts))
+            .then(ca.best_certainty.cmp(&cb.best_certainty))
+            .then(cb.counts.total.cmp(&ca.counts.total))
+            .then(ca.title.cmp(&cb.title))
+    });
+    contested
+}
+
+/// 1.0 when the sides are level, towards 0 when one side dominates. Mixed findings count
+/// half to each side.
+fn evenness(c: Counts) -> f64 {
+    let supports = c.supports as f64 + c.mixed as f64 / 2.0;
+    let challenges = c.challenges as f64 + c.mixed as f64 / 2.0;
+    let total = supports + challenges;
+    if total == 0.0 {
+        0.0
+    } else {
+        1.0 - (supports - challenges).abs() / total
+    }
+}
+
+/// How far apart two distributions must be (total variation distance) to be worth saying.
+const NOTABLE_DIFFERENCE: f64 = 0.5;
+/// How many years apart the sides' median years must be.
+const NOTABLE_YEARS: i32 = 3;
+
+/// Sentences naming what differs between supporting and challenging findings.
+pub fn differences(supports: &[Finding], challenges: &[Finding]) -> Vec<String> {
+    if supports.is_empty() || challenges.is_empty() {
+        return Vec::new();
+    }
+    let dimensions: [(&str, fn(&Finding) -> Option<&FacetValue>); 3] = [
+        ("perspective", |f| f.perspective.as_ref()),
+        ("design", |f| f.design.as_ref()),
+        ("region", |f| f.region.as_ref()),
+    ];
+    let mut sentences: Vec<String> = dimensions
+        .iter()
+        .filter_map(|(name, get)| facet_difference(name, supports, challenges, *get))
+        .collect();
+    sentences.extend(year_difference(supports, challenges));
+    sentences
+}
+
+fn facet_difference(
+    name: &str,
+    supports: &[Finding],
+    challenges: &[Finding],
+    get: fn(&Finding) -> Option<&FacetValue>,
+) -> Option<String> {
+    let s = distribution(supports.iter().filter_map(get));
+    let c = distribution(challenges.iter().filter_map(get));
+    if s.is_empty() || c.is_empty() || total_variation(&s, &c) < NOTABLE_DIFFERENCE {
+        return None;
+    }
+    Some(format!(
+        "By {name}: supporting findings come mostly from {}; challenging ones from {}.",
+        main_values(&s),
+        main_values(&c)
+    ))
+}
+
+/// Shares of each value (by label), in order of first appearance.
+fn distribution<'a>(values: impl Iterator<Item = &'a FacetValue>) -> Vec<(String, f64)> {
+    let mut counts: Vec<(String, f64)> = Vec::new();
+    let mut total = 0.0;
+    for v in values {
+        total += 1.0;
+        match counts.iter_mut().find(|(label, _)| *label == v.label) {
+            Some((_, n)) => *n += 1.0,
+            None => counts.push((v.label.clone(), 1.0)),
+        }
+    }
+    for (_, n) in &mut counts {
+        *n /= total;
+    }
+    counts
+}
+
+fn total_variation(a: &[(String, f64)], b: &[(String, f64)]) -> f64 {
+    let mut all: HashMap<&str, (f64, f64)> = HashMap::new();
+    for (label, p) in a {
+        all.entry(label).or_default().0 = *p;
+    }
+    for (label, p) in b {
+        all.entry(label).or_default().1 = *p;
+    }
+    all.values().map(|(p, q)| (p - q).abs()).sum::<f64>() / 2.0
+}
+
+/// The values that make up at least a third of a side, most common first.
+fn main_values(dist: &[(String, f64)]) -> String {
+    let mut sorted: Vec<&(String, f64)> = dist.iter().collect();
+    sorted.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let main: Vec<String> = sorted
+        .iter()
+        .filter(|(_, p)| *p >= 1.0 / 3.0)
+        .map(|(label, _)| label.to_lowercase())
+        .collect();
+    let main = if main.is_empty() {
+        vec![sorted[0].0.to_lowercase()]
+    } else {
+        main
+    };
+    join_and(&main)
+}
+
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn year_difference(supports: &[Finding], challenges: &[Finding]) -> Option<String> {
+    let s = median(supports.iter().filter_map(|f| f.year).collect())?;
+    let c = median(challenges.iter().filter_map(|f| f.year).collect())?;
+    ((s - c).abs() >= NOTABLE_YEARS).then(|| {
+        format!("By time: supporting evidence dates from around {s}; challenging evidence from around {c}.")
+    })
+}
+
+fn median(mut years: Vec<i32>) -> Option<i32> {
+    years.sort_unstable();
+    years.get(years.len() / 2).copied()
+}
+
+/// The balance as a sentence, for screen readers and print.
+fn balance_text(columns: &Columns, config: &SiteConfig) -> String {
+    let part = |n: usize, verb_one: &str, verb_many: &str, findings: &[Finding]| {
+        let verb = if n == 1 { verb_one } else { verb_many };
+        let word = if n == 1 { "finding" } else { "findings" };
+        let breakdown = certainty_breakdown(findings, config);
+        if breakdown.is_empty() {
+            format!("{n} {word} {verb}")
+        } else {
+            format!("{n} {word} {verb} ({breakdown})")
+        }
+    };
+    format!(
+        "{}; {}; {}.",
+        part(
+            columns.supports.len(),
+            "supports the claim",
+            "support the claim",
+            &columns.supports
+        ),
+        part(columns.mixed.len(), "is mixed", "are mixed", &columns.mixed),
+        part(
+            columns.challenges.len(),
+            "challenges it",
+            "challenge it",
+            &columns.challenges
+        )
+    )
+}
+
+fn certainty_breakdown(findings: &[Finding], config: &SiteConfig) -> String {
+    let mut counts: Vec<(usize, String, usize)> = Vec::new();
+    for f in findings {
+        let label = f
+            .certainty
+            .as_ref()
+            .map_or_else(|| "unrated".to_string(), |c| c.label.to_lowercase());
+        match counts.iter_mut().find(|(_, l, _)| *l == label) {
+            Some((_, _, n)) => *n += 1,
+            None => counts.push((f.certainty_rank, label, 1)),
+        }
+    }
+    counts.sort();
+    let _ = config;
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(_, label, n)| format!("{n} {label} certainty"))
+        .collect();
+    parts.join(", ")
+}
+
+const MARK: f64 = 14.0;
+const COLUMN_WIDTH: f64 = 120.0;
+
+/// An effect-direction picture: one column per side, one mark per finding, stacked; a
+/// stronger certainty gives a bigger, darker mark.
+fn balance_svg(claim: &Claim, columns: &Columns, config: &SiteConfig) -> String {
+    let sides = [
+        ("Supports", &columns.supports, "supports"),
+        ("Mixed", &columns.mixed, "mixed"),
+        ("Challenges", &columns.challenges, "challenges"),
+    ];
+    let tallest = sides
+        .iter()
+        .map(|(_, f, _)| f.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height = 34.0 + tallest as f64 * (MARK + 4.0);
+    let width = COLUMN_WIDTH * 3.0;
+    let levels = config
+        .facet("certainty")
+        .map_or(4, |f| f.values.len().max(1));
+    let id = format!("balance-{}", claim.slug);
+    let mut svg = String::with_capacity(1024);
+    let _ = write!(
+        svg,
+        r#"<svg class="balance" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
+        crate::render::escape(&balance_text(columns, config))
+    );
+    for (column, (label, findings, class)) in sides.iter().enumerate() {
+        let x = column as f64 * COLUMN_WIDTH + COLUMN_WIDTH / 2.0;
+        let _ = write!(
+            svg,
+            r#"<text x="{x}" y="16" text-anchor="middle" class="balance-label">{label} ({})</text>"#,
+            findings.len()
+        );
+        for (row, f) in findings.iter().enumerate() {
+            let y = 34.0 + row as f64 * (MARK + 4.0) + MARK / 2.0;
+            let strength = strength(f.certainty_rank, levels);
+            let r = (MARK / 2.0) * (0.55 + 0.45 * strength);
+            let _ = write!(
+                svg,
+                r#"<circle cx="{x}" cy="{y}" r="{r:.1}" class="mark mark-{class}" fill-opacity="{:.2}"><title>{}</title></circle>"#,
+                0.35 + 0.65 * strength,
+                crate::render::escape(&mark_title(f))
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// 1.0 for the strongest certainty, falling towards 0 for the weakest or unrated.
+fn strength(rank: usize, levels: usize) -> f64 {
+    if rank >= levels {
+        0.0
+    } else {
+        1.0 - rank as f64 / levels as f64
+    }
+}
+
+fn mark_title(f: &Finding) -> String {
+    let certainty = f.certainty.as_ref().map_or("unrated", |c| c.label.as_str());
+    format!(
+        "{}: {} ({} certainty)",
+        f.case_study.title,
+        f.stance_label,
+        certainty.to_lowercase()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::model::PageRef;
+
+    fn value(facet: &str, id: &str) -> FacetValue {
+        FacetValue {
+            facet: facet.into(),
+            id: id.into(),
+            label: id.into(),
+            description: String::new(),
+            slug: id.into(),
+            url: String::new(),
+        }
+    }
+
+    fn finding(stance: Stance, perspective: &str, design: &str) -> Finding {
+        let r = PageRef {
+            slug: "x".into(),
+            url: "x/".into(),
+            title: "X".into(),
+        };
+        Finding {
+            claim: r.clone(),
+            case_study: r,
+            stance,
+            stance_label: stance.label(),
+            perspective: Some(value("perspective", perspective)),
+            design: Some(value("design", design)),
+            certainty: None,
+            certainty_rank: usize::MAX,
+            source: None,
+            locator: String::new(),
+            note: String::new(),
+            claim_index: 0,
+            case_index: 0,
+            year: Some(2018),
+            region: None,
+        }
+    }
+
+    #[test]
+    fn contested_rules() {
+        let c = |supports, mixed, challenges| Counts {
+            supports,
+            mixed,
+            challenges,
+            total: supports + mixed + challenges,
+        };
+        assert!(is_contested(c(2, 0, 1)));
+        assert!(is_contested(c(0, 1, 0)));
+        assert!(!is_contested(c(3, 0, 0)));
+    }
+
+    #[test]
+    fn names_perspective_when_sides_differ() {
+        let s = [
+            finding(Stance::Supports, "practitioners", "qed"),
+            finding(Stance::Supports, "practitioners", "rct"),
+        ];
+        let c = [
+            finding(Stance::Challenges, "evaluators", "qed"),
+            finding(Stance::Challenges, "evaluators", "rct"),
+        ];
+        let d = differences(&s, &c);
+        assert_eq!(d, vec!["By perspective: supporting findings come mostly from practitioners; challenging ones from evaluators.".to_string()]);
+    }
+
+    #[test]
+    fn says_nothing_when_balanced() {
+        let s = [
+            finding(Stance::Supports, "practitioners", "qed"),
+            finding(Stance::Supports, "evaluators", "rct"),
+        ];
+        let c = [
+            finding(Stance::Challenges, "evaluators", "rct"),
+            finding(Stance::Challenges, "practitioners", "qed"),
+        ];
+        assert!(differences(&s, &c).is_empty());
+    }
+}

@@ -1,0 +1,79 @@
+//! Facet values: checking what authors wrote against `site.toml`, and the facet listings.
+
+use crate::config::SiteConfig;
+use crate::diagnostics::did_you_mean_hint;
+
+use super::model::{Facet, FacetValue, FacetValueCount};
+use super::urls::UrlStyle;
+
+/// Resolves facet values against the declared vocabulary.
+pub struct Vocabulary<'a> {
+    pub config: &'a SiteConfig,
+    pub style: UrlStyle,
+}
+
+/// Why a value was not accepted, with a hint.
+pub struct UnknownValue {
+    pub message: String,
+    pub hint: String,
+}
+
+impl Vocabulary<'_> {
+    /// The value `id` of `facet`. A facet that site.toml does not declare accepts any value.
+    pub fn value(&self, facet: &str, id: &str) -> Result<FacetValue, UnknownValue> {
+        let slug = slug::slugify(id);
+        let url = self.style.page(&format!("{}/{slug}", slug::slugify(facet)));
+        let Some(declared) = self.config.facet(facet) else {
+            return Ok(FacetValue {
+                facet: facet.to_string(),
+                id: id.to_string(),
+                label: id.to_string(),
+                description: String::new(),
+                slug,
+                url,
+            });
+        };
+        match declared.values.iter().find(|v| v.id == id) {
+            Some(v) => Ok(FacetValue {
+                facet: facet.to_string(),
+                id: v.id.clone(),
+                label: v.label().to_string(),
+                description: v.description.clone(),
+                slug,
+                url,
+            }),
+            None => {
+                let allowed: Vec<&str> = declared.ids().collect();
+                Err(UnknownValue {
+                    message: format!("unknown {facet} `{id}`"),
+                    hint: did_you_mean_hint(id, allowed.iter().copied()).unwrap_or_else(|| {
+                        format!(
+                            "{facet} is one of: {} (declared in site.toml)",
+                            allowed.join(", ")
+                        )
+                    }),
+                })
+            }
+        }
+    }
+
+    /// Every declared facet with its values and empty counts, in declaration order.
+    pub fn facets(&self) -> Vec<Facet> {
+        self.config
+            .facets
+            .iter()
+            .map(|(name, declared)| Facet {
+                name: name.clone(),
+                label: declared.label.clone(),
+                description: declared.description.clone(),
+                url: self.style.page(&slug::slugify(name)),
+                values: declared
+                    .values
+                    .iter()
+                    .filter_map(|v| self.value(name, &v.id).ok())
+                    .map(|value| FacetValueCount { value, count: 0 })
+                    .collect(),
+            })
+            .collect()
+    }
+}

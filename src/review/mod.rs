@@ -1,0 +1,78 @@
+//! The review model: what the tool derives from the content.
+//!
+//! Takes parsed content, the configuration and the bibliography and builds a [`Review`]:
+//! case studies with their findings resolved against claims, facets and sources; claims
+//! with their findings laid out by side (the contradictions); themes cross-linked by
+//! co-occurrence; related case studies; facet listings and the evidence map. Every
+//! reference that does not resolve becomes a located diagnostic. It renders Markdown bodies
+//! (links need every page's URL) but knows nothing of templates or output files.
+
+mod build;
+mod evidence;
+mod facets;
+pub mod map;
+pub mod model;
+mod related;
+pub mod urls;
+
+use std::sync::Arc;
+
+use crate::bibliography::Bibliography;
+use crate::config::SiteConfig;
+use crate::content::{Asset, Content};
+use crate::diagnostics::Diagnostics;
+use crate::markdown::MarkdownOptions;
+pub use model::*;
+use urls::UrlStyle;
+
+/// Choices that change what the model holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReviewOptions {
+    /// Include case studies and pages marked `draft: true`.
+    pub drafts: bool,
+    pub url_style: UrlStyle,
+    pub markdown: MarkdownOptions,
+}
+
+/// The whole review, ready to render.
+#[derive(Debug)]
+pub struct Review {
+    pub config: Arc<SiteConfig>,
+    /// Published case studies, by title.
+    pub case_studies: Vec<CaseStudy>,
+    /// Themes, by title.
+    pub themes: Vec<Theme>,
+    /// Claims, by title.
+    pub claims: Vec<Claim>,
+    pub home: Option<Page>,
+    pub pages: Vec<Page>,
+    /// Facets in declaration order, with counts of published case studies.
+    pub facets: Vec<Facet>,
+    /// For each facet (same order), the indexes of case studies per value.
+    pub facet_members: Vec<Vec<Vec<usize>>>,
+    /// Indexes into `claims` of contested claims, most evenly split and best evidenced first.
+    pub contested: Vec<usize>,
+    pub map: EvidenceMap,
+    /// For each map cell `[row][column]`, the case studies in it.
+    pub map_members: Vec<Vec<Vec<usize>>>,
+    pub assets: Vec<Asset>,
+    pub bibliography: Bibliography,
+    pub url_style: UrlStyle,
+}
+
+impl Review {
+    /// Builds the model, reporting every problem; `None` when there were errors.
+    pub fn build(
+        config: Arc<SiteConfig>,
+        content: Content,
+        bibliography: Bibliography,
+        options: ReviewOptions,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Review> {
+        build::build(config, content, bibliography, options, diagnostics)
+    }
+
+    pub fn finding_count(&self) -> usize {
+        self.case_studies.iter().map(|c| c.findings.len()).sum()
+    }
+}

@@ -1,0 +1,254 @@
+//! The types of the review model, as templates see them.
+//!
+//! Every public field here is part of the template interface documented in
+//! `docs/templates.md`; fields marked `#[serde(skip)]` are indexes the model keeps for
+//! itself. URLs are site-relative without a leading slash.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::bibliography::Source;
+use crate::content::schema::{Extra, Period, Stance};
+use crate::markdown::TocEntry;
+
+/// A link to a page: case study, theme or claim.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PageRef {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+}
+
+/// One value of a facet (or a theme on a map axis), with its listing page.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FacetValue {
+    pub facet: String,
+    pub id: String,
+    pub label: String,
+    pub description: String,
+    pub slug: String,
+    pub url: String,
+}
+
+/// A facet with its values, for filters and facet pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facet {
+    pub name: String,
+    pub label: String,
+    pub description: String,
+    pub url: String,
+    pub values: Vec<FacetValueCount>,
+}
+
+/// A facet value and how many (published) case studies have it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetValueCount {
+    #[serde(flatten)]
+    pub value: FacetValue,
+    pub count: usize,
+}
+
+/// What one source says about one claim, within one case study.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub claim: PageRef,
+    pub case_study: PageRef,
+    pub stance: Stance,
+    pub stance_label: &'static str,
+    pub perspective: Option<FacetValue>,
+    pub design: Option<FacetValue>,
+    pub certainty: Option<FacetValue>,
+    /// 0 for the strongest declared certainty; `usize::MAX` when unknown.
+    pub certainty_rank: usize,
+    pub source: Option<Arc<Source>>,
+    pub locator: String,
+    pub note: String,
+    /// Index of the claim in `Review::claims`.
+    #[serde(skip)]
+    pub claim_index: usize,
+    /// Index of the case study in `Review::case_studies`.
+    #[serde(skip)]
+    pub case_index: usize,
+    /// Year the evidence dates from: the source's year, else the case study's start.
+    #[serde(skip)]
+    pub year: Option<i32>,
+    /// Region of the case study, for comparing sides.
+    #[serde(skip)]
+    pub region: Option<FacetValue>,
+}
+
+/// Why another case study is related to this one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    pub case_study: PageRef,
+    pub shared_themes: Vec<PageRef>,
+    pub shared_claims: Vec<PageRef>,
+    pub score: usize,
+    pub reason: String,
+}
+
+/// One innovation, with everything derived about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseStudy {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub organisations: Vec<String>,
+    pub region: Option<FacetValue>,
+    pub period: Period,
+    pub edition: Option<i64>,
+    pub is_new: bool,
+    pub stage: Option<FacetValue>,
+    pub origin: Option<FacetValue>,
+    pub framed_as: Vec<FacetValue>,
+    /// Every facet value this case study has, by facet name (including finding facets).
+    pub facets: IndexMap<String, Vec<FacetValue>>,
+    pub themes: Vec<PageRef>,
+    pub claims: Vec<PageRef>,
+    pub findings: Vec<Finding>,
+    pub sources: Vec<Arc<Source>>,
+    pub adapted_from: Option<PageRef>,
+    pub adapted_by: Vec<PageRef>,
+    pub related: Vec<Related>,
+    pub content: String,
+    pub toc: Vec<TocEntry>,
+    pub extra: Extra,
+    pub draft: bool,
+    #[serde(skip)]
+    pub theme_indexes: Vec<usize>,
+    #[serde(skip)]
+    pub claim_indexes: Vec<usize>,
+    /// Best (lowest) certainty rank among the findings.
+    #[serde(skip)]
+    pub best_certainty: usize,
+}
+
+impl CaseStudy {
+    pub fn page_ref(&self) -> PageRef {
+        PageRef {
+            slug: self.slug.clone(),
+            url: self.url.clone(),
+            title: self.title.clone(),
+        }
+    }
+}
+
+/// A theme and how it connects to the rest of the review.
+#[derive(Debug, Clone, Serialize)]
+pub struct Theme {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub content: String,
+    pub toc: Vec<TocEntry>,
+    pub extra: Extra,
+    pub case_studies: Vec<PageRef>,
+    pub claims: Vec<PageRef>,
+    pub contested_claims: Vec<PageRef>,
+    pub related_themes: Vec<RelatedTheme>,
+    #[serde(skip)]
+    pub case_indexes: Vec<usize>,
+}
+
+/// Another theme and how many case studies the two share.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedTheme {
+    pub theme: PageRef,
+    pub shared: usize,
+}
+
+/// Findings per side of a claim.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Columns {
+    pub supports: Vec<Finding>,
+    pub mixed: Vec<Finding>,
+    pub challenges: Vec<Finding>,
+}
+
+/// How many findings sit on each side.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub supports: usize,
+    pub mixed: usize,
+    pub challenges: usize,
+    pub total: usize,
+}
+
+/// A statement the evidence speaks to, with the evidence laid out by side.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub content: String,
+    pub toc: Vec<TocEntry>,
+    pub extra: Extra,
+    pub themes: Vec<PageRef>,
+    pub findings: Vec<Finding>,
+    pub contested: bool,
+    pub columns: Columns,
+    pub counts: Counts,
+    pub differences: Vec<String>,
+    pub balance_svg: String,
+    pub balance_text: String,
+    #[serde(skip)]
+    pub theme_indexes: Vec<usize>,
+    /// Best certainty rank among the findings, for ordering.
+    #[serde(skip)]
+    pub best_certainty: usize,
+}
+
+impl Claim {
+    pub fn page_ref(&self) -> PageRef {
+        PageRef {
+            slug: self.slug.clone(),
+            url: self.url.clone(),
+            title: self.title.clone(),
+        }
+    }
+}
+
+/// The home page or another plain page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub content: String,
+    pub toc: Vec<TocEntry>,
+    pub extra: Extra,
+}
+
+/// An axis of the evidence map.
+#[derive(Debug, Clone, Serialize)]
+pub struct Axis {
+    pub name: String,
+    pub label: String,
+}
+
+/// One cell of the evidence map.
+#[derive(Debug, Clone, Serialize)]
+pub struct MapCell {
+    pub count: usize,
+    pub certainty: Option<FacetValue>,
+    pub shade: String,
+    /// `""` for an empty cell.
+    pub url: String,
+    pub case_studies: Vec<PageRef>,
+}
+
+/// The evidence map: case studies counted by two facets.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceMap {
+    pub rows: Axis,
+    pub columns: Axis,
+    pub row_values: Vec<FacetValue>,
+    pub column_values: Vec<FacetValue>,
+    pub cells: Vec<Vec<MapCell>>,
+}

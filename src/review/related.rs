@@ -1,0 +1,267 @@
+//! Cross-links: themes to case studies and claims, related themes by co-occurrence, and
+//! related case studies by shared themes and claims.
+//!
+//! Everything is computed from inverted indexes (theme → case studies, claim → case
+//! studies) so the cost grows with the links that exist, not with the square of the review.
+
+use rayon::prelude::*;
+
+use super::model::{CaseStudy, Claim, PageRef, Related, RelatedTheme, Theme};
+
+/// How many related case studies a case study lists.
+const RELATED_LIMIT: usize = 5;
+
+/// Fills each theme's case studies, claims, contested claims and related themes.
+pub fn link_themes(themes: &mut [Theme], case_studies: &[CaseStudy], claims: &[Claim]) {
+    for (i, case) in case_studies.iter().enumerate() {
+        for &t in &case.theme_indexes {
+            themes[t].case_indexes.push(i);
+            themes[t].case_studies.push(case.page_ref());
+        }
+    }
+    let theme_claims = claims_per_theme(themes.len(), case_studies, claims);
+    let co = co_occurrence(themes.len(), case_studies);
+    let refs: Vec<PageRef> = themes.iter().map(theme_ref).collect();
+    for (t, theme) in themes.iter_mut().enumerate() {
+        theme.claims = theme_claims[t]
+            .iter()
+            .map(|&c| claims[c].page_ref())
+            .collect();
+        theme.contested_claims = theme_claims[t]
+            .iter()
+            .filter(|&&c| claims[c].contested)
+            .map(|&c| claims[c].page_ref())
+            .collect();
+        let mut related: Vec<RelatedTheme> = co[t]
+            .iter()
+            .enumerate()
+            .filter(|&(other, &shared)| other != t && shared > 0)
+            .map(|(other, &shared)| RelatedTheme {
+                theme: refs[other].clone(),
+                shared,
+            })
+            .collect();
+        related.sort_by(|a, b| {
+            b.shared
+                .cmp(&a.shared)
+                .then(a.theme.title.cmp(&b.theme.title))
+        });
+        theme.related_themes = related;
+    }
+}
+
+fn theme_ref(t: &Theme) -> PageRef {
+    PageRef {
+        slug: t.slug.clone(),
+        url: t.url.clone(),
+        title: t.title.clone(),
+    }
+}
+
+/// For each theme, the claims that name it or that its case studies' findings speak to,
+/// in claim order.
+fn claims_per_theme(
+    theme_count: usize,
+    case_studies: &[CaseStudy],
+    claims: &[Claim],
+) -> Vec<Vec<usize>> {
+    let mut marks = vec![vec![false; claims.len()]; theme_count];
+    for (c, claim) in claims.iter().enumerate() {
+        for &t in &claim.theme_indexes {
+            marks[t][c] = true;
+        }
+    }
+    for case in case_studies {
+        for &t in &case.theme_indexes {
+            for &c in &case.claim_indexes {
+                marks[t][c] = true;
+            }
+        }
+    }
+    marks
+        .into_iter()
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, m)| **m)
+                .map(|(c, _)| c)
+                .collect()
+        })
+        .collect()
+}
+
+/// How many case studies each pair of themes shares.
+fn co_occurrence(theme_count: usize, case_studies: &[CaseStudy]) -> Vec<Vec<usize>> {
+    let mut co = vec![vec![0usize; theme_count]; theme_count];
+    for case in case_studies {
+        for &a in &case.theme_indexes {
+            for &b in &case.theme_indexes {
+                co[a][b] += 1;
+            }
+        }
+    }
+    co
+}
+
+/// Fills each case study's related case studies, strongest first, with a reason.
+pub fn link_case_studies(
+    case_studies: &mut [CaseStudy],
+    theme_refs: &[PageRef],
+    claim_refs: &[PageRef],
+) {
+    let by_theme = invert(
+        case_studies.iter().map(|c| c.theme_indexes.as_slice()),
+        theme_refs.len(),
+    );
+    let by_claim = invert(
+        case_studies.iter().map(|c| c.claim_indexes.as_slice()),
+        claim_refs.len(),
+    );
+    let view: &[CaseStudy] = case_studies;
+    let related: Vec<Vec<Related>> = (0..view.len())
+        .into_par_iter()
+        .map_init(
+            || Scratch::new(view.len()),
+            |scratch, i| {
+                related_to(
+                    i, view, &by_theme, &by_claim, theme_refs, claim_refs, scratch,
+                )
+            },
+        )
+        .collect();
+    for (case, related) in case_studies.iter_mut().zip(related) {
+        case.related = related;
+    }
+}
+
+fn invert<'a>(lists: impl Iterator<Item = &'a [usize]>, size: usize) -> Vec<Vec<usize>> {
+    let mut inverted = vec![Vec::new(); size];
+    for (i, list) in lists.enumerate() {
+        for &k in list {
+            inverted[k].push(i);
+        }
+    }
+    inverted
+}
+
+/// Per-thread counters, reused across case studies to avoid allocating per case.
+struct Scratch {
+    themes: Vec<u32>,
+    claims: Vec<u32>,
+    touched: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Self {
+        Self {
+            themes: vec![0; n],
+            claims: vec![0; n],
+            touched: Vec::new(),
+        }
+    }
+}
+
+fn related_to(
+    i: usize,
+    cases: &[CaseStudy],
+    by_theme: &[Vec<usize>],
+    by_claim: &[Vec<usize>],
+    theme_refs: &[PageRef],
+    claim_refs: &[PageRef],
+    scratch: &mut Scratch,
+) -> Vec<Related> {
+    let case = &cases[i];
+    for &t in &case.theme_indexes {
+        for &other in &by_theme[t] {
+            if scratch.themes[other] == 0 && scratch.claims[other] == 0 {
+                scratch.touched.push(other);
+            }
+            scratch.themes[other] += 1;
+        }
+    }
+    for &c in &case.claim_indexes {
+        for &other in &by_claim[c] {
+            if scratch.themes[other] == 0 && scratch.claims[other] == 0 {
+                scratch.touched.push(other);
+            }
+            scratch.claims[other] += 1;
+        }
+    }
+    let mut scored: Vec<(usize, usize)> = scratch
+        .touched
+        .iter()
+        .filter(|&&o| o != i)
+        .map(|&o| ((scratch.themes[o] + scratch.claims[o]) as usize, o))
+        .collect();
+    for &o in &scratch.touched {
+        scratch.themes[o] = 0;
+        scratch.claims[o] = 0;
+    }
+    scratch.touched.clear();
+    let by_rank = |a: &(usize, usize), b: &(usize, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if scored.len() > RELATED_LIMIT {
+        scored.select_nth_unstable_by(RELATED_LIMIT - 1, by_rank);
+        scored.truncate(RELATED_LIMIT);
+    }
+    scored.sort_by(by_rank);
+    scored
+        .into_iter()
+        .map(|(score, o)| describe(case, &cases[o], score, theme_refs, claim_refs))
+        .collect()
+}
+
+fn describe(
+    case: &CaseStudy,
+    other: &CaseStudy,
+    score: usize,
+    theme_refs: &[PageRef],
+    claim_refs: &[PageRef],
+) -> Related {
+    let shared_themes: Vec<PageRef> = case
+        .theme_indexes
+        .iter()
+        .filter(|t| other.theme_indexes.contains(t))
+        .map(|&t| theme_refs[t].clone())
+        .collect();
+    let shared_claims: Vec<PageRef> = case
+        .claim_indexes
+        .iter()
+        .filter(|c| other.claim_indexes.contains(c))
+        .map(|&c| claim_refs[c].clone())
+        .collect();
+    let reason = reason(&shared_themes, &shared_claims);
+    Related {
+        case_study: other.page_ref(),
+        shared_themes,
+        shared_claims,
+        score,
+        reason,
+    }
+}
+
+fn reason(themes: &[PageRef], claims: &[PageRef]) -> String {
+    let list = |refs: &[PageRef]| {
+        refs.iter()
+            .map(|r| r.title.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let part = |n: usize, one: &str, many: &str, refs: &[PageRef]| {
+        format!("{n} {} ({})", if n == 1 { one } else { many }, list(refs))
+    };
+    match (themes.len(), claims.len()) {
+        (0, 0) => String::new(),
+        (t, 0) => format!("Shares {}.", part(t, "theme", "themes", themes)),
+        (0, c) => format!("Speaks to {}.", part(c, "claim", "claims", claims))
+            .replace("Speaks to 1 claim", "Speaks to the same claim")
+            .replace(
+                &format!("Speaks to {c} claims"),
+                &format!("Speaks to {c} of the same claims"),
+            ),
+        (t, c) => format!(
+            "Shares {} and {}.",
+            part(t, "theme", "themes", themes),
+            part(c, "claim", "claims", claims)
+        ),
+    }
+}
