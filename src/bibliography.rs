@@ -204,9 +204,9 @@ mod tests {
 
     #[test]
     fn malformed_yaml_is_located() {
-        let problems = parse_yaml("a:\n  type: report\n  title: [unclosed\n")
-            .err()
-            .expect("error");
+        let Err(problems) = parse_yaml("a:\n  type: report\n  title: [unclosed\n") else {
+            panic!("expected an error");
+        };
         assert!(problems[0].location.is_some());
     }
 }

@@ -260,6 +260,7 @@ fn toml_diagnostic(err: &toml::de::Error, text: &str) -> Diagnostic {
     if let Some((unknown, expected)) = parse_unknown_field(&message) {
         let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
         diagnostic.code = "config-unknown-key";
+        diagnostic.message = format!("{CONFIG_FILE}: unknown key `{unknown}`");
         diagnostic = diagnostic.with_hint(
             did_you_mean_hint(&unknown, candidates.iter().copied())
                 .unwrap_or_else(|| format!("known keys here: {}", expected.join(", "))),

@@ -105,8 +105,11 @@ pub struct Content {
     pub bibliography: Option<PathBuf>,
 }
 
+/// A file's display path, its text (when it could be read), and what it parsed into.
+type FileResult = (PathBuf, Option<Arc<str>>, Result<Parsed, Vec<Diagnostic>>);
+
 enum Parsed {
-    CaseStudy(Document<CaseStudyMeta>),
+    CaseStudy(Box<Document<CaseStudyMeta>>),
     Theme(Document<ThemeMeta>),
     Claim(Document<ClaimMeta>),
     Home(Document<PageMeta>),
@@ -118,7 +121,7 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Content {
     let content_dir = root.join(CONTENT_DIR);
     let mut content = Content::default();
     let files = discover(&content_dir, &mut content, diagnostics);
-    let results: Vec<(PathBuf, Option<Arc<str>>, Result<Parsed, Vec<Diagnostic>>)> = files
+    let results: Vec<FileResult> = files
         .par_iter()
         .map(|(absolute, relative)| {
             let display = Path::new(CONTENT_DIR).join(relative);
@@ -131,7 +134,7 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Content {
             diagnostics.add_source(display, source);
         }
         match parsed {
-            Ok(Parsed::CaseStudy(d)) => content.case_studies.push(d),
+            Ok(Parsed::CaseStudy(d)) => content.case_studies.push(*d),
             Ok(Parsed::Theme(d)) => content.themes.push(d),
             Ok(Parsed::Claim(d)) => content.claims.push(d),
             Ok(Parsed::Home(d)) => content.home = Some(d),
@@ -374,7 +377,9 @@ fn parse(text: &Arc<str>, relative: &Path, display: &Path) -> Result<Parsed, Vec
         )]
     };
     Ok(match kind {
-        Kind::CaseStudy => Parsed::CaseStudy(document(parts, parse_yaml(yaml).map_err(fail)?)),
+        Kind::CaseStudy => {
+            Parsed::CaseStudy(Box::new(document(parts, parse_yaml(yaml).map_err(fail)?)))
+        }
         Kind::Theme => Parsed::Theme(document(parts, parse_yaml(yaml).map_err(fail)?)),
         Kind::Claim => Parsed::Claim(document(parts, parse_yaml(yaml).map_err(fail)?)),
         Kind::Home => Parsed::Home(document(parts, parse_page(yaml).map_err(fail)?)),
@@ -590,12 +595,12 @@ mod tests {
 
     #[test]
     fn unknown_field_points_at_its_line() {
-        let err = parse_str(
+        let Err(err) = parse_str(
             "case-studies/a.md",
             "---\ntitle: A\nsummary: B\nstage: scale\nthemse: [x]\n---\n",
-        )
-        .err()
-        .expect("error");
+        ) else {
+            panic!("expected an error");
+        };
         assert_eq!(err[0].code, "unknown-field");
         assert_eq!(
             err[0].location.as_ref().map(|l| (l.line, l.column)),
@@ -606,12 +611,12 @@ mod tests {
 
     #[test]
     fn crlf_keeps_line_numbers() {
-        let err = parse_str(
+        let Err(err) = parse_str(
             "case-studies/a.md",
             "---\r\ntitle: A\r\nsummary: B\r\nstage: scale\r\nbad: 1\r\n---\r\n",
-        )
-        .err()
-        .expect("error");
+        ) else {
+            panic!("expected an error");
+        };
         assert_eq!(err[0].location.as_ref().map(|l| l.line), Some(5));
     }
 

@@ -91,7 +91,7 @@ pub(super) fn build(
             );
             (case, problems)
         })
-        .unzip_into_pair();
+        .collect();
     let mut case_studies = Vec::with_capacity(resolved.len());
     for (case, problems) in resolved {
         diagnostics.extend(problems);
@@ -127,11 +127,8 @@ pub(super) fn build(
     link_adaptations(&mut case_studies);
 
     let (facets, facet_members) = facet_listings(&vocabulary, &case_studies);
-    let Some((evidence_map, map_members)) =
-        map::build(&config, &vocabulary, &themes, &case_studies, style)
-    else {
-        return None;
-    };
+    let (evidence_map, map_members) =
+        map::build(&config, &vocabulary, &themes, &case_studies, style)?;
 
     warn_unused(&content, &case_studies, &themes, &claims, diagnostics);
 
@@ -167,17 +164,6 @@ pub(super) fn build(
     })
 }
 
-/// Collects a parallel iterator of pairs into a vector (rayon's `unzip` would split it).
-trait CollectPairs<T> {
-    fn unzip_into_pair(self) -> Vec<T>;
-}
-
-impl<T: Send, I: IndexedParallelIterator<Item = T>> CollectPairs<T> for I {
-    fn unzip_into_pair(self) -> Vec<T> {
-        self.collect()
-    }
-}
-
 struct Refs<'a> {
     themes: &'a [PageRef],
     claims: &'a [PageRef],
@@ -203,13 +189,13 @@ fn drop_drafts(content: &mut Content, keep: bool) -> HashSet<String> {
 fn sort_by_title(content: &mut Content) {
     content
         .case_studies
-        .sort_by(|a, b| title_key(&a.meta.title, &a.slug).cmp(&title_key(&b.meta.title, &b.slug)));
+        .sort_by_key(|d| title_key(&d.meta.title, &d.slug));
     content
         .themes
-        .sort_by(|a, b| title_key(&a.meta.title, &a.slug).cmp(&title_key(&b.meta.title, &b.slug)));
+        .sort_by_key(|d| title_key(&d.meta.title, &d.slug));
     content
         .claims
-        .sort_by(|a, b| title_key(&a.meta.title, &a.slug).cmp(&title_key(&b.meta.title, &b.slug)));
+        .sort_by_key(|d| title_key(&d.meta.title, &d.slug));
     content
         .pages
         .sort_by(|a, b| a.content_path.cmp(&b.content_path));
@@ -1048,6 +1034,4 @@ fn warn_unused(
             _ => {}
         }
     }
-    let _ = PathBuf::new();
-    let _ = locate;
 }

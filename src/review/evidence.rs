@@ -100,12 +100,15 @@ const NOTABLE_DIFFERENCE: f64 = 0.5;
 /// How many years apart the sides' median years must be.
 const NOTABLE_YEARS: i32 = 3;
 
+/// Reads one facet of a finding.
+type FacetOf = fn(&Finding) -> Option<&FacetValue>;
+
 /// Sentences naming what differs between supporting and challenging findings.
 pub fn differences(supports: &[Finding], challenges: &[Finding]) -> Vec<String> {
     if supports.is_empty() || challenges.is_empty() {
         return Vec::new();
     }
-    let dimensions: [(&str, fn(&Finding) -> Option<&FacetValue>); 3] = [
+    let dimensions: [(&str, FacetOf); 3] = [
         ("perspective", |f| f.perspective.as_ref()),
         ("design", |f| f.design.as_ref()),
         ("region", |f| f.region.as_ref()),

@@ -1,0 +1,5 @@
+//! tessera's integration tests: one binary (so it links once), a module per capability,
+//! and beside each module a folder of the small reviews it runs on.
+
+mod build;
+mod support;
