@@ -2,4 +2,5 @@
 //! and beside each module a folder of the small reviews it runs on.
 
 mod build;
+mod evidence;
 mod support;
