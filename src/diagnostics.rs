@@ -257,7 +257,8 @@ impl Diagnostics {
                 (Some(path), Some(l)) => title.element(
                     annotate_snippets::Origin::path(path.as_str())
                         .line(l.line)
-                        .char_column(l.column.saturating_sub(1)),
+                        // annotate-snippets prints this column as given: it is 1-based too.
+                        .char_column(l.column),
                 ),
                 (Some(path), None) => title.element(annotate_snippets::Origin::path(path.as_str())),
                 _ => Group::with_title(title),
@@ -308,11 +309,33 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// One line of `--format json`. Every key is always present (`null` when unknown), in a
+/// fixed order, so CI scripts can read the lines without guarding each key.
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    file: Option<&'a Path>,
+    line: Option<usize>,
+    column: Option<usize>,
+    severity: Severity,
+    code: &'a str,
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
 /// Renders diagnostics as JSON, one object per line, for CI annotations.
 pub fn render_json(diagnostics: &Diagnostics) -> String {
     let mut out = String::new();
     for d in diagnostics.sorted() {
-        if let Ok(line) = serde_json::to_string(d) {
+        let line = JsonLine {
+            file: d.file.as_deref(),
+            line: d.location.as_ref().map(|l| l.line),
+            column: d.location.as_ref().map(|l| l.column),
+            severity: d.severity,
+            code: d.code,
+            message: &d.message,
+            hint: d.hint.as_deref(),
+        };
+        if let Ok(line) = serde_json::to_string(&line) {
             out.push_str(&line);
             out.push('\n');
         }

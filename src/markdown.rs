@@ -60,15 +60,27 @@ pub struct Rendered {
     pub links: Vec<Link>,
 }
 
+/// What [`render`] writes for one link or image destination, as the caller decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rewrite {
+    /// Emit the destination as written.
+    Keep,
+    /// Emit this href (or src) instead.
+    To(String),
+    /// Emit no link or image at all, only its text or alt text: for targets that exist but
+    /// are left out of this build (drafts), so the page carries no broken href.
+    Unlink,
+}
+
 /// Renders `source` to HTML.
 ///
-/// `rewrite` is called for every link and image destination; `Some(href)` replaces it.
+/// `rewrite` is called for every link and image destination and decides what is emitted.
 /// It is not called for destinations with a dangerous scheme (`javascript:`, `vbscript:`,
 /// `data:`): those are recorded in [`Rendered::links`] but never emitted.
 pub fn render(
     source: &str,
     options: MarkdownOptions,
-    rewrite: &dyn Fn(&str) -> Option<String>,
+    rewrite: &dyn Fn(&str) -> Rewrite,
 ) -> Rendered {
     let mut html = String::with_capacity(source.len() * 3 / 2);
     let mut state = State::new(rewrite);
@@ -108,7 +120,7 @@ fn parser_options() -> Options {
 
 /// What rendering one page collects, plus what it needs to remember between events.
 struct State<'r> {
-    rewrite: &'r dyn Fn(&str) -> Option<String>,
+    rewrite: &'r dyn Fn(&str) -> Rewrite,
     ids: HeadingIds,
     toc: Vec<TocEntry>,
     anchors: Vec<String>,
@@ -121,7 +133,7 @@ struct State<'r> {
 }
 
 impl<'r> State<'r> {
-    fn new(rewrite: &'r dyn Fn(&str) -> Option<String>) -> Self {
+    fn new(rewrite: &'r dyn Fn(&str) -> Rewrite) -> Self {
         State {
             rewrite,
             ids: HeadingIds::default(),
@@ -199,10 +211,11 @@ impl<'r> State<'r> {
             return None;
         }
         match (self.rewrite)(&dest) {
-            None => Some(dest),
+            Rewrite::Keep => Some(dest),
+            Rewrite::Unlink => None,
             // The rewriter is trusted code, but checking its output too is cheap insurance.
-            Some(href) if has_dangerous_scheme(&href) => None,
-            Some(href) => Some(href.into()),
+            Rewrite::To(href) if has_dangerous_scheme(&href) => None,
+            Rewrite::To(href) => Some(href.into()),
         }
     }
 }
@@ -472,7 +485,7 @@ mod tests {
     use super::*;
 
     fn plain(source: &str) -> Rendered {
-        render(source, MarkdownOptions::default(), &|_| None)
+        render(source, MarkdownOptions::default(), &|_| Rewrite::Keep)
     }
 
     fn sanitized(source: &str) -> Rendered {
@@ -481,7 +494,7 @@ mod tests {
             MarkdownOptions {
                 sanitize_html: true,
             },
-            &|_| None,
+            &|_| Rewrite::Keep,
         )
     }
 
@@ -592,7 +605,10 @@ mod tests {
 
     #[test]
     fn rewrite_replaces_links_and_images() {
-        let rewrite = |dest: &str| dest.strip_suffix(".md").map(|stem| format!("/{stem}/"));
+        let rewrite = |dest: &str| match dest.strip_suffix(".md") {
+            Some(stem) => Rewrite::To(format!("/{stem}/")),
+            None => Rewrite::Keep,
+        };
         let source = "[Claim](claims/x.md), [web](https://e.org), ![i](fig.md \"F\")\n";
         let rendered = render(source, MarkdownOptions::default(), &rewrite);
         assert!(rendered.html.contains(r#"<a href="/claims/x/">Claim</a>"#));
@@ -614,7 +630,7 @@ mod tests {
         let rewrite_calls = std::cell::Cell::new(0);
         let rewrite = |_: &str| {
             rewrite_calls.set(rewrite_calls.get() + 1);
-            None
+            Rewrite::Keep
         };
         let rendered = render(source, MarkdownOptions::default(), &rewrite);
         assert_eq!(
@@ -636,9 +652,20 @@ mod tests {
     #[test]
     fn dangerous_rewrites_are_dropped() {
         let rendered = render("[x](a.md)\n", MarkdownOptions::default(), &|_| {
-            Some("javascript:void(0)".to_owned())
+            Rewrite::To("javascript:void(0)".to_owned())
         });
         assert_eq!(rendered.html, "<p>x</p>\n");
+    }
+
+    #[test]
+    fn unlinked_destinations_keep_their_text() {
+        let rendered = render(
+            "[the *draft*](d.md) and ![alt](d.png)\n",
+            MarkdownOptions::default(),
+            &|_| Rewrite::Unlink,
+        );
+        assert_eq!(rendered.html, "<p>the <em>draft</em> and alt</p>\n");
+        assert_eq!(rendered.links.len(), 2);
     }
 
     #[test]

@@ -290,18 +290,26 @@ fn read_and_parse(
     };
     let text: Arc<str> = match String::from_utf8(bytes) {
         Ok(text) => Arc::from(text),
-        Err(err) => return (None, Err(vec![not_utf8(err, display)])),
+        Err(err) => {
+            let (lossy, diagnostic) = not_utf8(&err, display);
+            // The lossy text is only shown in the snippet (with U+FFFD at the bad byte);
+            // the file itself is never parsed as if it were what the lossy text says.
+            return (Some(lossy), Err(vec![diagnostic]));
+        }
     };
     let parsed = parse(&text, relative, display);
     (Some(text), parsed)
 }
 
-fn not_utf8(err: std::string::FromUtf8Error, display: &Path) -> Diagnostic {
+/// A diagnostic at the first invalid byte, and a lossy copy of the text for its snippet.
+fn not_utf8(err: &std::string::FromUtf8Error, display: &Path) -> (Arc<str>, Diagnostic) {
     let bytes = err.as_bytes();
     let at = err.utf8_error().valid_up_to();
-    let valid = String::from_utf8_lossy(&bytes[..at]);
-    let location = locate(&valid, valid.len()..valid.len());
-    Diagnostic::error(
+    // Bytes before `at` are valid UTF-8, so the lossy text agrees with them byte for byte
+    // and `at` is the offset of the replacement character in it.
+    let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(bytes));
+    let location = locate(&lossy, at..at + '\u{fffd}'.len_utf8());
+    let diagnostic = Diagnostic::error(
         "not-utf8",
         format!(
             "this file is not UTF-8 text (invalid byte at line {}, column {})",
@@ -310,7 +318,17 @@ fn not_utf8(err: std::string::FromUtf8Error, display: &Path) -> Diagnostic {
     )
     .in_file(display)
     .at_location(location)
-    .with_hint("save the file as UTF-8 in your editor")
+    .with_hint("save the file as UTF-8 in your editor; tessera does not guess other encodings");
+    (lossy, diagnostic)
+}
+
+/// Parses one content file's text exactly as `tessera check` does (its path under
+/// `content/` decides its kind), without reading anything or resolving references to
+/// other files. Public for the fuzz target (`fuzz/`) and for tools; it never panics.
+pub fn parse_one(relative_path: &Path, text: &str) -> Result<(), Vec<Diagnostic>> {
+    let text: Arc<str> = Arc::from(text);
+    let display = Path::new(CONTENT_DIR).join(relative_path);
+    parse(&text, relative_path, &display).map(|_| ())
 }
 
 fn parse(text: &Arc<str>, relative: &Path, display: &Path) -> Result<Parsed, Vec<Diagnostic>> {
@@ -414,9 +432,51 @@ fn kind_name(kind: Kind) -> &'static str {
     }
 }
 
-/// Budgets keep hostile YAML (alias bombs, deep nesting) bounded in time and memory.
+/// Limits for reading front matter, so hostile YAML (alias bombs, deep nesting, huge blocks)
+/// fails fast with `yaml-too-complex` instead of using unbounded time, memory or stack.
+///
+/// Real front matter is a few dozen fields, at most a few levels deep (a case study's
+/// `findings` list of mappings, maybe a nested `extra`), with no anchors or aliases. Each
+/// limit below is set one to two orders of magnitude above that, and well below
+/// serde-saphyr's defaults, which are tuned for arbitrary configuration files:
+///
+/// | limit | value | default | why |
+/// | --- | --- | --- | --- |
+/// | `max_depth` | 32 | 64 | findings sit at depth 3; `extra` rarely goes past 5 |
+/// | `flow_nesting_limit` | 32 | 255 | same, for `[...]` / `{...}` |
+/// | `max_events` | 200,000 | 1,000,000 | a 500-finding case study is ~5,000 events |
+/// | `max_nodes` | 100,000 | 250,000 | as above |
+/// | `max_total_scalar_bytes` | 4 MiB | 64 MiB | notes are sentences, not chapters |
+/// | `max_aliases` / `max_anchors` | 1,000 | 50,000 | authors rarely use them at all |
+/// | `max_recorded_anchor_events` | 100,000 | 1,000,000 | bounds the memory anchors hold |
+/// | `max_recorded_anchor_bytes` | 4 MiB | 64 MiB | as above |
+/// | `max_documents` | 1 | 1,024 | front matter is one document |
+/// | `max_merge_keys` | 100 | 10,000 | `<<` is allowed but rare |
+/// | alias `max_total_replayed_events` | 100,000 | 1,000,000 | caps a "billion laughs" |
+/// | alias `max_replay_stack_depth` | 16 | 64 | aliases of aliases of aliases ... |
+///
+/// serde-saphyr also stops nesting in `serde_json::Value` (the `extra` map) at `max_depth`,
+/// which keeps the recursion of its visitor (and of serde_json's `Drop`) off the stack limit.
 fn yaml_options() -> serde_saphyr::Options {
-    serde_saphyr::Options::default()
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: 32,
+            flow_nesting_limit: 32,
+            max_events: 200_000,
+            max_nodes: 100_000,
+            max_total_scalar_bytes: 4 * 1024 * 1024,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_recorded_anchor_events: 100_000,
+            max_recorded_anchor_bytes: 4 * 1024 * 1024,
+            max_documents: 1,
+            max_merge_keys: 100,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+            max_replay_stack_depth: 16,
+        },
+    }
 }
 
 fn parse_yaml<M: DeserializeOwned>(yaml: &str) -> Result<M, serde_saphyr::Error> {
@@ -510,6 +570,11 @@ fn yaml_diagnostic(
     let inner = err.without_snippet();
     let (code, message, hint) = describe_yaml_error(inner);
     let location = match inner.location() {
+        // serde reports a missing field where the mapping ends, which is usually the last
+        // field's line; the front matter's opening fence is the honest place for "absent".
+        _ if matches!(inner, serde_saphyr::Error::SerdeMissingField { .. }) => {
+            locate(source, split.opening_fence.clone())
+        }
         Some(l) if l.line() > 0 => yaml_location(source, yaml_offset, &l),
         _ => locate(source, split.opening_fence.clone()),
     };
@@ -528,6 +593,9 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (&'static str, String, Opti
         .unwrap_or(&raw)
         .trim()
         .to_string();
+    let shape_hint = || {
+        Some("check the value's shape: lists are written `[a, b]` or as `- item` lines".to_string())
+    };
     match err {
         E::SerdeUnknownField { field, expected, .. } => (
             "unknown-field",
@@ -539,26 +607,78 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (&'static str, String, Opti
         ),
         E::SerdeMissingField { field, .. } => (
             "missing-field",
-            format!("missing required field `{field}`"),
+            format!("missing required field `{field}` in the front matter"),
             Some(format!("add `{field}: ...` to the front matter")),
         ),
-        _ if message.contains("unknown variant") => {
-            let hint = crate::config::parse_unknown_field(&message.replace("unknown variant", "unknown field"))
-                .and_then(|(v, expected)| did_you_mean_hint(&v, expected.iter().map(String::as_str)))
-                .or_else(|| Some("stance is one of supports, mixed, challenges".to_string()));
-            ("unknown-value", message, hint)
-        }
-        _ if message.contains("recursion limit") || message.contains("budget") || message.contains("limit") => (
+        // The only enum in the schema is a finding's `stance`.
+        E::SerdeUnknownVariant { variant, expected, .. } => (
+            "unknown-value",
+            format!("unknown value `{variant}`"),
+            Some(
+                did_you_mean_hint(variant, expected.iter().copied())
+                    .unwrap_or_else(|| format!("expected one of: {}", expected.join(", "))),
+            ),
+        ),
+        E::Budget { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => (
             "yaml-too-complex",
             format!("front matter is too deeply nested or too large to read safely ({message})"),
             Some("front matter should be a few plain fields; remove the deep nesting or repeated aliases".to_string()),
         ),
-        _ if message.starts_with("invalid type") || message.starts_with("expected") => (
+        E::SerdeInvalidType { unexpected, expected, .. }
+        | E::SerdeInvalidValue { unexpected, expected, .. } => (
             "wrong-type",
-            message,
-            Some("check the value's shape: lists are written `[a, b]` or as `- item` lines".to_string()),
+            format!("wrong type: expected {expected}, found {unexpected}"),
+            shape_hint(),
+        ),
+        E::Unexpected { expected, .. } => (
+            "wrong-type",
+            format!("wrong type: expected {}", plain_shape(expected)),
+            shape_hint(),
+        ),
+        E::InvalidScalar { ty, .. } => (
+            "wrong-type",
+            format!("wrong type: expected {}", plain_scalar(ty)),
+            Some("numbers are written without quotes or words, e.g. `edition: 2026`".to_string()),
+        ),
+        E::DuplicateMappingKey { key, .. } => (
+            "duplicate-key",
+            match key {
+                Some(key) => format!("`{key}` is given twice"),
+                None => "a key is given twice".to_string(),
+            },
+            Some("keep one of them; YAML does not allow repeated keys".to_string()),
+        ),
+        E::NullIntoString { .. } => (
+            "wrong-type",
+            "wrong type: expected text, found an empty value".to_string(),
+            Some("write the text after the colon, or remove the field if it is optional".to_string()),
         ),
         _ => ("yaml-syntax", format!("YAML syntax error: {message}"), None),
+    }
+}
+
+/// serde-saphyr's name for a Rust scalar type, in authors' words.
+fn plain_scalar(ty: &str) -> String {
+    match ty {
+        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" | "isize"
+        | "usize" => "a whole number".to_string(),
+        "f32" | "f64" => "a number".to_string(),
+        "bool" => "`true` or `false`".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// serde-saphyr's parser-level names for what it expected, in authors' words.
+fn plain_shape(expected: &str) -> String {
+    match expected {
+        "sequence start" => "a list (`[a, b]` or `- item` lines)".to_string(),
+        "string scalar" | "scalar" => "a single value, not a list or mapping".to_string(),
+        "mapping start" => "a mapping (`key: value` lines)".to_string(),
+        other => other.to_string(),
     }
 }
 

@@ -34,7 +34,7 @@ pub(super) fn build(
     diagnostics: &mut Diagnostics,
 ) -> Option<Review> {
     let style = options.url_style;
-    let draft_cases = drop_drafts(&mut content, options.drafts);
+    let (draft_cases, draft_paths) = drop_drafts(&mut content, options.drafts);
     sort_by_title(&mut content);
     check_duplicates(&content, diagnostics);
     let index = Index {
@@ -43,7 +43,8 @@ pub(super) fn build(
         cases: slug_index(&content.case_studies),
         draft_cases,
     };
-    let links = link_map(&content, style);
+    let mut links = link_map(&content, style);
+    links.drafts = draft_paths;
     let bodies = render_bodies(&content, &links, options);
     check_links(&content, &links, &bodies, diagnostics);
 
@@ -170,10 +171,11 @@ struct Refs<'a> {
     cases: &'a [PageRef],
 }
 
-/// Removes drafts unless they are wanted; returns the slugs of removed case studies.
-fn drop_drafts(content: &mut Content, keep: bool) -> HashSet<String> {
+/// Removes drafts unless they are wanted; returns the slugs of removed case studies and
+/// the content paths of every removed file (for links to them).
+fn drop_drafts(content: &mut Content, keep: bool) -> (HashSet<String>, HashSet<PathBuf>) {
     if keep {
-        return HashSet::new();
+        return (HashSet::new(), HashSet::new());
     }
     let drafts = content
         .case_studies
@@ -181,9 +183,22 @@ fn drop_drafts(content: &mut Content, keep: bool) -> HashSet<String> {
         .filter(|d| d.meta.draft)
         .map(|d| d.slug.clone())
         .collect();
+    let paths = content
+        .case_studies
+        .iter()
+        .filter(|d| d.meta.draft)
+        .map(|d| d.content_path.clone())
+        .chain(
+            content
+                .pages
+                .iter()
+                .filter(|d| d.meta.draft)
+                .map(|d| d.content_path.clone()),
+        )
+        .collect();
     content.case_studies.retain(|d| !d.meta.draft);
     content.pages.retain(|d| !d.meta.draft);
-    drafts
+    (drafts, paths)
 }
 
 fn sort_by_title(content: &mut Content) {
@@ -248,7 +263,12 @@ fn page_ref<M>(doc: &Document<M>, section: &str, title: &str, style: UrlStyle) -
 /// Every output path must be unique, also ignoring case (macOS and Windows hosts fold it).
 fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics) {
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
-    let mut claim = |dir: String, path: &Path, diagnostics: &mut Diagnostics, source: &str| {
+    // Each clash points at the second file's front matter, so it has a line to click on.
+    let mut claim = |dir: String,
+                     path: &Path,
+                     at: crate::diagnostics::Location,
+                     diagnostics: &mut Diagnostics,
+                     source: &str| {
         let key = dir.to_lowercase();
         let top = key.split('/').next().unwrap_or("").to_string();
         if source == "page" && (RESERVED.contains(&top.as_str())) {
@@ -260,6 +280,7 @@ fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics) {
                     ),
                 )
                 .in_file(path)
+                .at_location(at)
                 .with_hint("rename the file or move it into another folder"),
             );
             return;
@@ -268,6 +289,7 @@ fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::error("duplicate-slug", format!("this file would be written to `{dir}/`, like `{}`", first.display()))
                     .in_file(path)
+                    .at_location(at)
                     .with_hint("two files give the same URL (letter case is ignored, since some hosts ignore it): rename one"),
             );
         } else {
@@ -278,18 +300,37 @@ fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics) {
         claim(
             format!("case-studies/{}", d.slug),
             &d.path,
+            d.head(),
             diagnostics,
             "case-studies",
         );
     }
     for d in &content.themes {
-        claim(format!("themes/{}", d.slug), &d.path, diagnostics, "themes");
+        claim(
+            format!("themes/{}", d.slug),
+            &d.path,
+            d.head(),
+            diagnostics,
+            "themes",
+        );
     }
     for d in &content.claims {
-        claim(format!("claims/{}", d.slug), &d.path, diagnostics, "claims");
+        claim(
+            format!("claims/{}", d.slug),
+            &d.path,
+            d.head(),
+            diagnostics,
+            "claims",
+        );
     }
     for d in &content.pages {
-        claim(page_dir(&d.content_path), &d.path, diagnostics, "page");
+        claim(
+            page_dir(&d.content_path),
+            &d.path,
+            d.head(),
+            diagnostics,
+            "page",
+        );
     }
 }
 
@@ -362,7 +403,8 @@ fn render_body<M>(doc: &Document<M>, links: &LinkMap, options: ReviewOptions) ->
     markdown::render(doc.body(), options.markdown, &rewrite)
 }
 
-/// Reports links to missing files and to missing headings.
+/// Reports links to missing files and to missing headings (errors), and to drafts left out
+/// of the build (warnings: the link is rendered as plain text).
 fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics: &mut Diagnostics) {
     let mut anchors: HashMap<&Path, &[String]> = HashMap::new();
     let docs = all_docs(content);
@@ -381,6 +423,23 @@ fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics:
         for link in &body.links {
             let at = doc.body_offset + link.offset;
             let problem = match links.resolve(doc.content_path, &link.dest) {
+                Target::Draft { file } => {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "draft-referenced",
+                            format!(
+                                "`{}` is a draft, so this link is left out of the built site (its text stays)",
+                                file.display()
+                            ),
+                        )
+                        .in_file(doc.path)
+                        .at_location(link_location(doc, at, &link.dest))
+                        .with_hint(
+                            "publish the other file (remove `draft: true`) or build with `--drafts`",
+                        ),
+                    );
+                    None
+                }
                 Target::Missing { file } => Some((
                     "broken-link",
                     format!("link to `{}`, which does not exist", link.dest),
@@ -420,15 +479,19 @@ fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics:
                 diagnostics.push(
                     Diagnostic::error(code, message)
                         .in_file(doc.path)
-                        .at_location(locate(
-                            doc.source,
-                            at..at + link.dest.len().min(doc.source.len() - at),
-                        ))
+                        .at_location(link_location(doc, at, &link.dest))
                         .with_hint_opt(hint),
                 );
             }
         }
     }
+}
+
+/// Where a link's Markdown starts (`at`, a byte offset in the file), spanning about as many
+/// bytes as its destination so the caret underlines the link.
+fn link_location(doc: &AnyDoc, at: usize, dest: &str) -> crate::diagnostics::Location {
+    let end = at.saturating_add(dest.len()).min(doc.source.len());
+    locate(doc.source, at..end)
 }
 
 fn missing_hint(file: &Path, links: &LinkMap) -> Option<String> {

@@ -132,10 +132,12 @@ fn facet_difference(
     if s.is_empty() || c.is_empty() || total_variation(&s, &c) < NOTABLE_DIFFERENCE {
         return None;
     }
+    // Regions are names: they keep their capitals.
+    let keep_case = name == "region";
     Some(format!(
         "By {name}: supporting findings come mostly from {}; challenging ones from {}.",
-        main_values(&s),
-        main_values(&c)
+        main_values(&s, keep_case),
+        main_values(&c, keep_case)
     ))
 }
 
@@ -168,20 +170,44 @@ fn total_variation(a: &[(String, f64)], b: &[(String, f64)]) -> f64 {
 }
 
 /// The values that make up at least a third of a side, most common first.
-fn main_values(dist: &[(String, f64)]) -> String {
+fn main_values(dist: &[(String, f64)], keep_case: bool) -> String {
+    let in_sentence = |label: &str| {
+        if keep_case {
+            label.to_string()
+        } else {
+            in_sentence(label)
+        }
+    };
     let mut sorted: Vec<&(String, f64)> = dist.iter().collect();
     sorted.sort_by(|a, b| b.1.total_cmp(&a.1));
     let main: Vec<String> = sorted
         .iter()
         .filter(|(_, p)| *p >= 1.0 / 3.0)
-        .map(|(label, _)| label.to_lowercase())
+        .map(|(label, _)| in_sentence(label))
         .collect();
     let main = if main.is_empty() {
-        vec![sorted[0].0.to_lowercase()]
+        vec![in_sentence(&sorted[0].0)]
     } else {
         main
     };
     join_and(&main)
+}
+
+/// A label as it reads inside a sentence: "Independent evaluators" becomes "independent
+/// evaluators", but names ("East of England") and acronyms keep their capitals.
+fn in_sentence(label: &str) -> String {
+    let mut words = label.split(' ');
+    let first = words.next().unwrap_or("");
+    let is_plain_word = first.chars().skip(1).all(|c| !c.is_uppercase());
+    let rest_lower = label
+        .split(' ')
+        .skip(1)
+        .all(|w| w.chars().all(|c| !c.is_uppercase()));
+    if is_plain_word && rest_lower {
+        label.to_lowercase()
+    } else {
+        label.to_string()
+    }
 }
 
 fn join_and(items: &[String]) -> String {
@@ -256,20 +282,20 @@ fn certainty_breakdown(findings: &[Finding], config: &SiteConfig) -> String {
     parts.join(", ")
 }
 
-const MARK: f64 = 14.0;
-const COLUMN_WIDTH: f64 = 120.0;
+const MARK: f64 = 16.0;
+const COLUMN_WIDTH: f64 = 140.0;
 
 /// An effect-direction picture: one column per side, one mark per finding, stacked; a
 /// stronger certainty gives a bigger, darker mark.
 fn balance_svg(claim: &Claim, columns: &Columns, config: &SiteConfig) -> String {
     let sides = [
-        ("Supports", &columns.supports, "supports"),
-        ("Mixed", &columns.mixed, "mixed"),
-        ("Challenges", &columns.challenges, "challenges"),
+        ("Supports", &columns.supports, "supports", "#1f7a4a"),
+        ("Mixed", &columns.mixed, "mixed", "#b57200"),
+        ("Challenges", &columns.challenges, "challenges", "#c0392b"),
     ];
     let tallest = sides
         .iter()
-        .map(|(_, f, _)| f.len())
+        .map(|(_, f, _, _)| f.len())
         .max()
         .unwrap_or(0)
         .max(1);
@@ -285,7 +311,7 @@ fn balance_svg(claim: &Claim, columns: &Columns, config: &SiteConfig) -> String 
         r#"<svg class="balance" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
         crate::render::escape(&balance_text(columns, config))
     );
-    for (column, (label, findings, class)) in sides.iter().enumerate() {
+    for (column, (label, findings, class, colour)) in sides.iter().enumerate() {
         let x = column as f64 * COLUMN_WIDTH + COLUMN_WIDTH / 2.0;
         let _ = write!(
             svg,
@@ -298,7 +324,7 @@ fn balance_svg(claim: &Claim, columns: &Columns, config: &SiteConfig) -> String 
             let r = (MARK / 2.0) * (0.55 + 0.45 * strength);
             let _ = write!(
                 svg,
-                r#"<circle cx="{x}" cy="{y}" r="{r:.1}" class="mark mark-{class}" fill-opacity="{:.2}"><title>{}</title></circle>"#,
+                r#"<circle cx="{x}" cy="{y}" r="{r:.1}" class="mark mark-{class}" fill="{colour}" fill-opacity="{:.2}"><title>{}</title></circle>"#,
                 0.35 + 0.65 * strength,
                 crate::render::escape(&mark_title(f))
             );

@@ -4,8 +4,10 @@
 //! portable build appends `index.html`. Links between pages are always written relative to
 //! the page they are on, so one build works at any sub-path and from a local folder.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+
+use crate::markdown::Rewrite;
 
 /// Paths that tessera generates itself; no content page may take them.
 pub const RESERVED: [&str; 8] = [
@@ -72,6 +74,8 @@ pub enum Target {
     SamePage { fragment: String },
     /// A non-Markdown file under `content/`, copied to the output.
     Asset { file: PathBuf },
+    /// A Markdown file marked `draft: true`, left out of this build.
+    Draft { file: PathBuf },
     /// A `.md` path or content path that does not exist.
     Missing { file: PathBuf },
 }
@@ -83,6 +87,9 @@ pub struct LinkMap {
     pub pages: HashMap<PathBuf, String>,
     /// Asset path (`images/map.png`), which is also its URL.
     pub assets: HashMap<PathBuf, String>,
+    /// Content paths of drafts left out of this build: links to them are not broken, but
+    /// must not be emitted either.
+    pub drafts: HashSet<PathBuf>,
 }
 
 impl LinkMap {
@@ -117,6 +124,8 @@ impl LinkMap {
             Target::Page { file, fragment }
         } else if self.assets.contains_key(&file) {
             Target::Asset { file }
+        } else if self.drafts.contains(&file) {
+            Target::Draft { file }
         } else if file.extension().is_some_and(|e| e == "md") {
             Target::Missing { file }
         } else {
@@ -124,23 +133,26 @@ impl LinkMap {
         }
     }
 
-    /// The href to write for `dest` on the page at `page_url`, when it must change.
-    pub fn rewrite(&self, from: &Path, page_url: &str, dest: &str) -> Option<String> {
+    /// What to write for `dest` on the page at `page_url`.
+    pub fn rewrite(&self, from: &Path, page_url: &str, dest: &str) -> Rewrite {
         match self.resolve(from, dest) {
-            Target::Page { file, fragment } => {
-                let url = self.pages.get(&file)?;
-                let mut href = format!("{}{url}", root_of(page_url));
-                if let Some(fragment) = fragment {
-                    href.push('#');
-                    href.push_str(&fragment);
+            Target::Page { file, fragment } => match self.pages.get(&file) {
+                Some(url) => {
+                    let mut href = format!("{}{url}", root_of(page_url));
+                    if let Some(fragment) = fragment {
+                        href.push('#');
+                        href.push_str(&fragment);
+                    }
+                    Rewrite::To(href)
                 }
-                Some(href)
-            }
-            Target::Asset { file } => {
-                let url = self.assets.get(&file)?;
-                Some(format!("{}{url}", root_of(page_url)))
-            }
-            _ => None,
+                None => Rewrite::Keep,
+            },
+            Target::Asset { file } => match self.assets.get(&file) {
+                Some(url) => Rewrite::To(format!("{}{url}", root_of(page_url))),
+                None => Rewrite::Keep,
+            },
+            Target::Draft { .. } => Rewrite::Unlink,
+            _ => Rewrite::Keep,
         }
     }
 }
@@ -219,24 +231,22 @@ mod tests {
     fn rewrites_relative_content_links() {
         let m = map();
         let from = Path::new("case-studies/pause.md");
+        let to = |href: &str| Rewrite::To(href.to_string());
         assert_eq!(
             m.rewrite(
                 from,
                 "case-studies/pause/",
                 "../themes/workforce.md#history"
-            )
-            .as_deref(),
-            Some("../../themes/workforce/#history")
+            ),
+            to("../../themes/workforce/#history")
         );
         assert_eq!(
-            m.rewrite(from, "case-studies/pause/", "chart.png")
-                .as_deref(),
-            Some("../../case-studies/chart.png")
+            m.rewrite(from, "case-studies/pause/", "chart.png"),
+            to("../../case-studies/chart.png")
         );
         assert_eq!(
-            m.rewrite(Path::new("_index.md"), "", "case-studies/pause.md")
-                .as_deref(),
-            Some("./case-studies/pause/")
+            m.rewrite(Path::new("_index.md"), "", "case-studies/pause.md"),
+            to("./case-studies/pause/")
         );
     }
 
@@ -261,6 +271,18 @@ mod tests {
             m.resolve(from, "../../../etc/passwd.md"),
             Target::Missing { .. }
         ));
+        let mut m = m;
+        m.drafts.insert("case-studies/draft.md".into());
+        assert_eq!(
+            m.resolve(from, "draft.md#x"),
+            Target::Draft {
+                file: "case-studies/draft.md".into()
+            }
+        );
+        assert_eq!(
+            m.rewrite(from, "case-studies/pause/", "draft.md"),
+            Rewrite::Unlink
+        );
     }
 
     #[test]

@@ -45,7 +45,10 @@ fn the_fixture_site_has_no_broken_links() {
 #[test]
 fn two_supports_and_a_challenge_make_a_contested_claim_with_each_case_in_its_column() {
     let html = claim("c-contested");
-    assert!(html.contains("The balance of evidence"), "contested claims show the balance");
+    assert!(
+        html.contains("The balance of evidence"),
+        "contested claims show the balance"
+    );
     let supports = column(&html, "supports");
     assert!(supports.contains("Case A") && supports.contains("Case B"));
     assert!(!supports.contains("Case C"));
@@ -53,8 +56,14 @@ fn two_supports_and_a_challenge_make_a_contested_claim_with_each_case_in_its_col
     assert!(challenges.contains("Case C"));
     assert!(!challenges.contains("Case A") && !challenges.contains("Case B"));
     assert!(!column(&html, "mixed").contains("Case "));
-    assert!(html.contains("<svg class=\"balance\""), "the balance picture is drawn");
-    assert!(html.contains("2 findings support the claim"), "the picture has a text equivalent");
+    assert!(
+        html.contains("<svg class=\"balance\""),
+        "the balance picture is drawn"
+    );
+    assert!(
+        html.contains("2 findings support the claim"),
+        "the picture has a text equivalent"
+    );
 }
 
 #[test]
@@ -69,11 +78,21 @@ fn strongest_certainty_comes_first_in_a_column() {
 #[test]
 fn a_claim_with_only_supports_is_not_contested_nor_listed() {
     let html = claim("c-supported");
-    assert!(!html.contains("class=\"column column-supports\""), "no columns for an uncontested claim");
-    assert!(html.to_lowercase().contains("not contested"), "the page says it is not contested");
+    assert!(
+        !html.contains("class=\"column column-supports\""),
+        "no columns for an uncontested claim"
+    );
+    assert!(
+        html.to_lowercase().contains("not contested"),
+        "the page says it is not contested"
+    );
     let list = page(site(), "contradictions/index.html");
     assert!(!list.contains("Claim supported"));
-    assert!(list.contains("Claim contested") && list.contains("Claim mixed") && list.contains("Claim balanced"));
+    assert!(
+        list.contains("Claim contested")
+            && list.contains("Claim mixed")
+            && list.contains("Claim balanced")
+    );
 }
 
 #[test]
@@ -105,7 +124,10 @@ fn contradictions_are_ordered_most_evenly_split_first() {
     let list = page(site(), "contradictions/index.html");
     let balanced = list.find("Claim balanced").expect("balanced listed");
     let contested = list.find("Claim contested").expect("contested listed");
-    assert!(balanced < contested, "2 v 2 is more evenly split than 2 v 1");
+    assert!(
+        balanced < contested,
+        "2 v 2 is more evenly split than 2 v 1"
+    );
 }
 
 #[test]
@@ -117,9 +139,17 @@ fn map_cells_count_the_case_studies_in_them() {
     assert!(scale.contains("Case B") && scale.contains("Case C") && !scale.contains("Case A"));
     assert!(cell("t-one", "develop").contains("Case A"));
     assert!(cell("t-three", "test").contains("Case D"));
-    assert!(!site().join("map/t-two/develop").exists(), "an empty cell has no page: it is a gap");
-    let t_one_scale = map.find("case studies: Theme one × scale").expect("cell labelled with its axes");
-    assert!(map[..t_one_scale].ends_with(">2</span><span class=\"visually-hidden\"> "), "the cell shows its count, 2");
+    assert!(
+        !site().join("map/t-two/develop").exists(),
+        "an empty cell has no page: it is a gap"
+    );
+    let t_one_scale = map
+        .find("case studies: Theme one × scale")
+        .expect("cell labelled with its axes");
+    assert!(
+        map[..t_one_scale].ends_with(">2</span><span class=\"visually-hidden\"> "),
+        "the cell shows its count, 2"
+    );
 }
 
 #[test]
@@ -127,8 +157,13 @@ fn related_themes_count_shared_case_studies() {
     let html = page(site(), "themes/t-one/index.html");
     let related = &html[html.find("Related themes").expect("related themes section")..];
     assert!(related.contains("Theme two"));
-    assert!(related.contains('2'), "t-one and t-two share two case studies");
-    assert!(!related[..related.find("</section>").unwrap_or(related.len())].contains("Theme three"));
+    assert!(
+        related.contains('2'),
+        "t-one and t-two share two case studies"
+    );
+    assert!(
+        !related[..related.find("</section>").unwrap_or(related.len())].contains("Theme three")
+    );
 }
 
 #[test]
@@ -151,12 +186,19 @@ fn adapted_by_appears_on_the_source_case_study() {
 fn related_case_studies_say_why() {
     let b = page(site(), "case-studies/cs-b/index.html");
     assert!(
-        b.contains("Shares 2 themes (theme one, theme two) and 2 claims (claim contested, claim balanced)."),
+        b.contains(
+            "Shares 2 themes (theme one, theme two) and 2 claims (claim contested, claim balanced)."
+        ),
         "C shares both themes and two claims with B"
     );
     let c = b.find("Shares 2 themes").expect("C listed");
-    let a = b.find("Shares 1 theme (theme one) and 3 claims").expect("A listed");
-    assert!(a < c, "A and C score the same (4 shared links), so they are ordered by title");
+    let a = b
+        .find("Shares 1 theme (theme one) and 3 claims")
+        .expect("A listed");
+    assert!(
+        a < c,
+        "A and C score the same (4 shared links), so they are ordered by title"
+    );
 }
 
 #[test]
@@ -166,7 +208,10 @@ fn facet_pages_list_exactly_the_right_case_studies() {
     assert!(!scale.contains("Case A") && !scale.contains("Case D"));
     let practitioners = page(site(), "perspective/practitioners/index.html");
     for case in ["Case A", "Case B", "Case D"] {
-        assert!(practitioners.contains(case), "{case} has a practitioner finding");
+        assert!(
+            practitioners.contains(case),
+            "{case} has a practitioner finding"
+        );
     }
     assert!(!practitioners.contains("Case C"));
 }
@@ -174,5 +219,8 @@ fn facet_pages_list_exactly_the_right_case_studies() {
 #[test]
 fn case_study_cards_carry_filter_data() {
     let index = page(site(), "case-studies/index.html");
-    assert!(index.contains("data-stage=\"scale\""), "cards carry facet data for the in-browser filter");
+    assert!(
+        index.contains("data-stage=\"scale\""),
+        "cards carry facet data for the in-browser filter"
+    );
 }
