@@ -3,4 +3,5 @@
 
 mod build;
 mod evidence;
+mod sample;
 mod support;
