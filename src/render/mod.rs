@@ -1,7 +1,7 @@
 //! Rendering: the review model through Tera templates into pages.
 //!
 //! Owns loading the theme's templates (compiled once), the list of pages a review has,
-//! and each page's template context (documented in `docs/templates.md`). Large values (case
+//! and each page's template context (documented in the README ("Template reference")). Large values (case
 //! studies with their bodies) are converted to template values once and shared by every
 //! page that shows them; pages render in parallel. It writes nothing to disk.
 

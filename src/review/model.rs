@@ -1,7 +1,7 @@
 //! The types of the review model, as templates see them.
 //!
 //! Every public field here is part of the template interface documented in
-//! `docs/templates.md`; fields marked `#[serde(skip)]` are indexes the model keeps for
+//! the README ("Template reference"); fields marked `#[serde(skip)]` are indexes the model keeps for
 //! itself. URLs are site-relative without a leading slash.
 
 use std::sync::Arc;
