@@ -77,6 +77,7 @@ pub enum BuildError {
 /// Runs every stage except writing: loads, checks, models and renders the review.
 pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
+    let mut timer = PhaseTimer::from_env();
     let root = options.root.as_path();
     let Some(mut config) = SiteConfig::load(root, &mut diagnostics) else {
         return Err(diagnostics);
@@ -92,6 +93,7 @@ pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
         content.bibliography.take().as_deref(),
         &mut diagnostics,
     );
+    timer.lap("load");
     let review_options = ReviewOptions {
         drafts: options.drafts,
         url_style: UrlStyle {
@@ -108,6 +110,7 @@ pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
         review_options,
         &mut diagnostics,
     );
+    timer.lap("review");
     let (Some(review), Some(templates)) = (review, templates) else {
         return Err(diagnostics);
     };
@@ -117,6 +120,7 @@ pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
     let Some(files) = render::render_site(&review, &templates, &mut diagnostics) else {
         return Err(diagnostics);
     };
+    timer.lap("render");
     let copies = copies(&review, &templates);
     Ok(Site {
         config,
@@ -125,6 +129,26 @@ pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
         copies,
         diagnostics,
     })
+}
+
+/// Prints how long each phase took when `TESSERA_TIMINGS` is set, for profiling.
+struct PhaseTimer {
+    last: Option<Instant>,
+}
+
+impl PhaseTimer {
+    fn from_env() -> Self {
+        Self {
+            last: std::env::var_os("TESSERA_TIMINGS").map(|_| Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(last) = self.last {
+            eprintln!("timing: {phase} {} ms", last.elapsed().as_millis());
+            self.last = Some(Instant::now());
+        }
+    }
 }
 
 /// Theme static files go under `static/`; content assets keep their path.
@@ -160,7 +184,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let site = compile(options).map_err(BuildError::Invalid)?;
     let output = output_dir(options, &site.config);
     output::check_target(&options.root, &output, options.output.is_some())?;
+    let written = Instant::now();
     output::write_site(&output, &site.files, &site.copies)?;
+    if std::env::var_os("TESSERA_TIMINGS").is_some() {
+        eprintln!("timing: write {} ms", written.elapsed().as_millis());
+    }
     Ok(BuildReport {
         output,
         pages: site.pages,

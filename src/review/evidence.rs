@@ -361,6 +361,7 @@ mod tests {
     fn value(facet: &str, id: &str) -> FacetValue {
         FacetValue {
             facet: facet.into(),
+            facet_label: facet.into(),
             id: id.into(),
             label: id.into(),
             description: String::new(),

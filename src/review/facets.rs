@@ -26,6 +26,7 @@ impl Vocabulary<'_> {
         let Some(declared) = self.config.facet(facet) else {
             return Ok(FacetValue {
                 facet: facet.to_string(),
+                facet_label: facet.to_string(),
                 id: id.to_string(),
                 label: id.to_string(),
                 description: String::new(),
@@ -36,6 +37,7 @@ impl Vocabulary<'_> {
         match declared.values.iter().find(|v| v.id == id) {
             Some(v) => Ok(FacetValue {
                 facet: facet.to_string(),
+                facet_label: declared.label.clone(),
                 id: v.id.clone(),
                 label: v.label().to_string(),
                 description: v.description.clone(),

@@ -76,6 +76,7 @@ fn axis(
             .iter()
             .map(|t| FacetValue {
                 facet: "themes".into(),
+                facet_label: "Themes".into(),
                 id: t.slug.clone(),
                 label: t.title.clone(),
                 description: t.summary.clone(),

@@ -25,6 +25,8 @@ pub struct PageRef {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FacetValue {
     pub facet: String,
+    /// The facet's label (`Stage`), so a badge needs no lookup.
+    pub facet_label: String,
     pub id: String,
     pub label: String,
     pub description: String,
