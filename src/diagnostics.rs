@@ -112,7 +112,12 @@ pub fn locate(source: &str, span: Range<usize>) -> Location {
     let before = &source[..start];
     let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = source[line_start..start].chars().count() + 1;
+    let mut line_before = &source[line_start..start];
+    if line_start == 0 {
+        // Editors do not show a byte-order mark, so it is not a column either.
+        line_before = line_before.strip_prefix('\u{feff}').unwrap_or(line_before);
+    }
+    let column = line_before.chars().count() + 1;
     Location {
         line,
         column,
@@ -177,6 +182,17 @@ impl Diagnostics {
     /// Remembers a file's text so its diagnostics can show a snippet.
     pub fn add_source(&mut self, file: impl Into<PathBuf>, text: Arc<str>) {
         self.sources.insert(file.into(), text);
+    }
+
+    /// Forgets the text of files no diagnostic points into, to free memory.
+    pub fn keep_referenced_sources(&mut self) {
+        let wanted: std::collections::HashSet<&Path> = self
+            .items
+            .iter()
+            .filter_map(|d| d.file.as_deref())
+            .collect();
+        self.sources
+            .retain(|path, _| wanted.contains(path.as_path()));
     }
 
     pub fn merge(&mut self, other: Diagnostics) {
@@ -277,8 +293,15 @@ fn excerpt<'a>(
     location: &Location,
     path: &'a str,
 ) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
-    let span = location.span.clone();
-    let first_line_start = line_start_before(text, span.start, 1);
+    // Clamp, so that a location made from another version of the text cannot panic here.
+    let end = floor_char_boundary(text, location.span.end.min(text.len()));
+    let mut span = floor_char_boundary(text, location.span.start.min(end))..end;
+    let mut first_line_start = line_start_before(text, span.start, 1);
+    if first_line_start == 0 && text.starts_with('\u{feff}') {
+        // Leave a byte-order mark out of the snippet: the renderer would count it as a column.
+        first_line_start = '\u{feff}'.len_utf8();
+        span = span.start.max(first_line_start)..span.end.max(first_line_start);
+    }
     let last_line_end = text[span.end..]
         .find('\n')
         .map_or(text.len(), |i| span.end + i);
@@ -313,7 +336,8 @@ fn plural(n: usize) -> &'static str {
 /// fixed order, so CI scripts can read the lines without guarding each key.
 #[derive(Serialize)]
 struct JsonLine<'a> {
-    file: Option<&'a Path>,
+    /// Lossy, because serde refuses a path that is not UTF-8 and the line would be lost.
+    file: Option<std::borrow::Cow<'a, str>>,
     line: Option<usize>,
     column: Option<usize>,
     severity: Severity,
@@ -327,7 +351,7 @@ pub fn render_json(diagnostics: &Diagnostics) -> String {
     let mut out = String::new();
     for d in diagnostics.sorted() {
         let line = JsonLine {
-            file: d.file.as_deref(),
+            file: d.file.as_deref().map(Path::to_string_lossy),
             line: d.location.as_ref().map(|l| l.line),
             column: d.location.as_ref().map(|l| l.column),
             severity: d.severity,

@@ -74,8 +74,17 @@ pub enum BuildError {
     Output(#[from] output::OutputError),
 }
 
-/// Runs every stage except writing: loads, checks, models and renders the review.
-pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
+/// A review loaded and modelled, ready to render.
+struct Prepared {
+    config: Arc<SiteConfig>,
+    review: Review,
+    templates: Templates,
+    diagnostics: Diagnostics,
+    timer: PhaseTimer,
+}
+
+/// Loads, checks and models the review: every stage before rendering.
+fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
     let mut timer = PhaseTimer::from_env();
     let root = options.root.as_path();
@@ -111,23 +120,38 @@ pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
         &mut diagnostics,
     );
     timer.lap("review");
-    let (Some(review), Some(templates)) = (review, templates) else {
-        return Err(diagnostics);
-    };
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
+    // Sources are kept only where a diagnostic points, so file texts are not held
+    // through rendering.
+    diagnostics.keep_referenced_sources();
+    match (review, templates) {
+        (Some(review), Some(templates)) if !diagnostics.has_errors() => Ok(Prepared {
+            config,
+            review,
+            templates,
+            diagnostics,
+            timer,
+        }),
+        _ => Err(diagnostics),
     }
-    let Some(files) = render::render_site(&review, &templates, &mut diagnostics) else {
-        return Err(diagnostics);
+}
+
+/// Runs every stage except writing and returns the site in memory (for `serve`).
+pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
+    let mut prepared = prepare(options)?;
+    let files = match render::render_to_memory(&prepared.review, &prepared.templates) {
+        Ok(files) => files,
+        Err(diagnostic) => {
+            prepared.diagnostics.push(diagnostic);
+            return Err(prepared.diagnostics);
+        }
     };
-    timer.lap("render");
-    let copies = copies(&review, &templates);
+    prepared.timer.lap("render");
     Ok(Site {
-        config,
+        copies: copies(&prepared.review, &prepared.templates),
+        config: prepared.config,
         pages: files.len(),
         files,
-        copies,
-        diagnostics,
+        diagnostics: prepared.diagnostics,
     })
 }
 
@@ -145,7 +169,18 @@ impl PhaseTimer {
 
     fn lap(&mut self, phase: &str) {
         if let Some(last) = self.last {
-            eprintln!("timing: {phase} {} ms", last.elapsed().as_millis());
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmRSS:"))
+                        .map(|l| l[6..].trim().to_string())
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "timing: {phase} {} ms (resident {rss})",
+                last.elapsed().as_millis()
+            );
             self.last = Some(Instant::now());
         }
     }
@@ -178,30 +213,51 @@ pub fn output_dir(options: &BuildOptions, config: &SiteConfig) -> PathBuf {
         .unwrap_or_else(|| options.root.join(&config.output_dir))
 }
 
-/// `tessera build`: compiles the review and writes it, all or nothing.
+/// `tessera build`: checks, renders and writes the review, all or nothing. Pages are
+/// written as they are rendered, into a staging folder that replaces the output only once
+/// everything is written.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let site = compile(options).map_err(BuildError::Invalid)?;
-    let output = output_dir(options, &site.config);
+    let mut prepared = prepare(options).map_err(BuildError::Invalid)?;
+    let output = output_dir(options, &prepared.config);
     output::check_target(&options.root, &output, options.output.is_some())?;
-    let written = Instant::now();
-    output::write_site(&output, &site.files, &site.copies)?;
-    if std::env::var_os("TESSERA_TIMINGS").is_some() {
-        eprintln!("timing: write {} ms", written.elapsed().as_millis());
-    }
+    let staging = output::Staging::new(&output)?;
+    let sink = |file: OutputFile| staging.write(&file);
+    let pages = match render::render_site(&prepared.review, &prepared.templates, &sink) {
+        Ok(pages) => pages,
+        Err(render::RenderError::Template(diagnostic)) => {
+            prepared.diagnostics.push(diagnostic);
+            return Err(BuildError::Invalid(prepared.diagnostics));
+        }
+        Err(render::RenderError::Sink(err)) => return Err(BuildError::Output(err)),
+    };
+    prepared.timer.lap("render and write pages");
+    let copies = copies(&prepared.review, &prepared.templates);
+    staging.copy_all(&copies)?;
+    staging.finish()?;
+    prepared.timer.lap("copy and swap");
     Ok(BuildReport {
         output,
-        pages: site.pages,
-        files: site.files.len() + site.copies.len(),
+        pages,
+        files: pages + copies.len(),
         elapsed: started.elapsed(),
-        diagnostics: site.diagnostics,
+        diagnostics: prepared.diagnostics,
     })
 }
 
-/// `tessera check`: every diagnostic, without writing anything.
+/// `tessera check`: every diagnostic, without writing anything. Pages are still rendered
+/// (and thrown away) so that template errors are found too.
 pub fn check(options: &BuildOptions) -> Diagnostics {
-    match compile(options) {
-        Ok(site) => site.diagnostics,
+    match prepare(options) {
+        Ok(mut prepared) => {
+            let discard = |_: OutputFile| Ok::<(), ()>(());
+            if let Err(render::RenderError::Template(d)) =
+                render::render_site(&prepared.review, &prepared.templates, &discard)
+            {
+                prepared.diagnostics.push(d);
+            }
+            prepared.diagnostics
+        }
         Err(diagnostics) => diagnostics,
     }
 }

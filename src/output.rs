@@ -105,65 +105,111 @@ fn is_empty_dir(path: &Path) -> bool {
     std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_none())
 }
 
-/// Writes the site into `output`, replacing the previous one only when all is written.
-pub fn write_site(output: &Path, files: &[OutputFile], copies: &[Copy]) -> Result<(), OutputError> {
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.tessera-new-{}", std::process::id()));
-    let result =
-        write_all(&staging, files, copies).and_then(|()| swap(&staging, output, parent, &name));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+/// A site being written: files go into a fresh folder beside the target, which replaces
+/// the target only in [`Staging::finish`]. Dropped unfinished, it removes its folder, so a
+/// failed build leaves the previous site as it was.
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    finished: bool,
 }
 
-fn write_all(staging: &Path, files: &[OutputFile], copies: &[Copy]) -> Result<(), OutputError> {
-    if staging.exists() {
-        std::fs::remove_dir_all(staging).map_err(io_error(staging))?;
+impl Staging {
+    /// Creates the staging folder beside `output`.
+    pub fn new(output: &Path) -> Result<Staging, OutputError> {
+        let parent = parent_of(output);
+        std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let dir = parent.join(format!(
+            ".{}.tessera-new-{}",
+            name_of(output),
+            std::process::id()
+        ));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        Ok(Staging {
+            dir,
+            output: output.to_path_buf(),
+            finished: false,
+        })
     }
-    std::fs::create_dir_all(staging).map_err(io_error(staging))?;
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .map(|f| f.path.as_path())
-        .chain(copies.iter().map(|c| c.path.as_path()))
-        .filter_map(|p| p.parent().map(|d| staging.join(d)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in &dirs {
-        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+
+    /// Writes one page (safe to call from many threads at once).
+    pub fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
+        self.put(&file.path, &file.contents)
     }
-    files.par_iter().try_for_each(|f| {
-        let path = staging.join(&f.path);
-        std::fs::write(&path, &f.contents).map_err(io_error(&path))
-    })?;
-    copies.par_iter().try_for_each(|c| {
-        let path = staging.join(&c.path);
-        let bytes = (c.read)().map_err(io_error(&path))?;
+
+    /// Copies the files that are not rendered (theme static files, content assets).
+    pub fn copy_all(&self, copies: &[Copy]) -> Result<(), OutputError> {
+        copies.par_iter().try_for_each(|c| {
+            let bytes = (c.read)().map_err(io_error(&c.path))?;
+            self.put(&c.path, &bytes)
+        })
+    }
+
+    fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
         std::fs::write(&path, bytes).map_err(io_error(&path))
-    })?;
-    let marker = staging.join(MARKER);
-    std::fs::write(
-        &marker,
-        "This folder was written by tessera and is replaced on every build.\n",
-    )
-    .map_err(io_error(&marker))
+    }
+
+    /// Marks the folder as tessera's and swaps it in place of the previous site.
+    pub fn finish(mut self) -> Result<(), OutputError> {
+        let marker = self.dir.join(MARKER);
+        std::fs::write(
+            &marker,
+            "This folder was written by tessera and is replaced on every build.\n",
+        )
+        .map_err(io_error(&marker))?;
+        swap(&self.dir, &self.output)?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes a site held in memory, all or nothing.
+pub fn write_site(output: &Path, files: &[OutputFile], copies: &[Copy]) -> Result<(), OutputError> {
+    let staging = Staging::new(output)?;
+    files.par_iter().try_for_each(|f| staging.write(f))?;
+    staging.copy_all(copies)?;
+    staging.finish()
+}
+
+fn parent_of(output: &Path) -> &Path {
+    output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+fn name_of(output: &Path) -> String {
+    output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into())
 }
 
 /// Puts the new site in place of the old one, then removes the old one.
-fn swap(staging: &Path, output: &Path, parent: &Path, name: &str) -> Result<(), OutputError> {
+fn swap(staging: &Path, output: &Path) -> Result<(), OutputError> {
     if !output.exists() {
         return std::fs::rename(staging, output).map_err(io_error(output));
     }
-    let old = parent.join(format!(".{name}.tessera-old-{}", std::process::id()));
+    let old = parent_of(output).join(format!(
+        ".{}.tessera-old-{}",
+        name_of(output),
+        std::process::id()
+    ));
     if old.exists() {
         std::fs::remove_dir_all(&old).map_err(io_error(&old))?;
     }

@@ -132,31 +132,50 @@ struct PageJob {
     vars: Vec<(&'static str, Value)>,
 }
 
-/// Renders every page of the review.
-pub fn render_site(
+/// Why rendering stopped: a template failed, or the sink refused a page.
+#[derive(Debug)]
+pub enum RenderError<E> {
+    Template(Diagnostic),
+    Sink(E),
+}
+
+/// Renders every page of the review in parallel, handing each to `sink` as soon as it is
+/// ready (so a large site is never held in memory whole). Returns the number of pages.
+pub fn render_site<E: Send>(
     review: &Review,
     templates: &Templates,
-    diagnostics: &mut Diagnostics,
-) -> Option<Vec<OutputFile>> {
+    sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<usize, RenderError<E>> {
     let values = Values::new(review);
     let mut tera = templates.tera.clone();
     *tera.global_context() = global_context(review);
     let jobs = page_jobs(review, &values);
-    let results: Vec<Result<OutputFile, tera::Error>> = jobs
-        .par_iter()
-        .map(|job| render_page(&tera, review, job))
-        .collect();
-    let mut files = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(err) => {
-                diagnostics.push(template_diagnostic(&err, &templates.theme));
-                return None;
-            }
+    jobs.par_iter().try_for_each(|job| {
+        let file = render_page(&tera, review, job)
+            .map_err(|err| RenderError::Template(template_diagnostic(&err, &templates.theme)))?;
+        sink(file).map_err(RenderError::Sink)
+    })?;
+    Ok(jobs.len())
+}
+
+/// Renders every page into memory, for `check` and `serve`.
+pub fn render_to_memory(
+    review: &Review,
+    templates: &Templates,
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let sink = |file: OutputFile| files.lock().map(|mut f| f.push(file)).map_err(|_| ());
+    match render_site(review, templates, &sink) {
+        Ok(_) => {
+            let mut files = files.into_inner().unwrap_or_default();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            Ok(files)
+        }
+        Err(RenderError::Template(d)) => Err(d),
+        Err(RenderError::Sink(())) => {
+            Err(Diagnostic::error("internal", "a rendering thread failed"))
         }
     }
-    Some(files)
 }
 
 fn render_page(tera: &Tera, review: &Review, job: &PageJob) -> Result<OutputFile, tera::Error> {
