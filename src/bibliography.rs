@@ -13,6 +13,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, locate};
+use crate::shared::Shared;
 
 /// One bibliography entry, ready for templates.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -32,11 +33,14 @@ pub struct Source {
 /// All sources by key, in file order.
 #[derive(Debug, Clone, Default)]
 pub struct Bibliography {
-    pub sources: IndexMap<String, Arc<Source>>,
+    pub sources: IndexMap<String, Shared<Source>>,
+    /// The file exists but could not be read or parsed (already reported). Keys are then not
+    /// checked against it, so one broken file gives one error rather than one per citation.
+    pub failed: bool,
 }
 
 impl Bibliography {
-    pub fn get(&self, key: &str) -> Option<&Arc<Source>> {
+    pub fn get(&self, key: &str) -> Option<&Shared<Source>> {
         self.sources.get(key)
     }
 
@@ -60,7 +64,10 @@ impl Bibliography {
                     )
                     .in_file(display),
                 );
-                return Bibliography::default();
+                return Bibliography {
+                    failed: true,
+                    ..Bibliography::default()
+                };
             }
         };
         let text: Arc<str> = Arc::from(text);
@@ -75,12 +82,16 @@ impl Bibliography {
             Ok(library) => Bibliography {
                 sources: library
                     .iter()
-                    .map(|e| (e.key().to_string(), Arc::new(source_of(e))))
+                    .map(|e| (e.key().to_string(), Shared::new(source_of(e))))
                     .collect(),
+                failed: false,
             },
             Err(problems) => {
                 diagnostics.extend(problems.into_iter().map(|d| d.in_file(display.clone())));
-                Bibliography::default()
+                Bibliography {
+                    failed: true,
+                    ..Bibliography::default()
+                }
             }
         }
     }

@@ -15,6 +15,7 @@ pub mod output;
 pub mod render;
 pub mod review;
 pub mod scaffold;
+pub mod shared;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -141,7 +142,7 @@ pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
     let files = match render::render_to_memory(&prepared.review, &prepared.templates) {
         Ok(files) => files,
         Err(diagnostic) => {
-            prepared.diagnostics.push(diagnostic);
+            prepared.diagnostics.push(*diagnostic);
             return Err(prepared.diagnostics);
         }
     };
@@ -226,7 +227,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let pages = match render::render_site(&prepared.review, &prepared.templates, &sink) {
         Ok(pages) => pages,
         Err(render::RenderError::Template(diagnostic)) => {
-            prepared.diagnostics.push(diagnostic);
+            prepared.diagnostics.push(*diagnostic);
             return Err(BuildError::Invalid(prepared.diagnostics));
         }
         Err(render::RenderError::Sink(err)) => return Err(BuildError::Output(err)),
@@ -254,7 +255,7 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
             if let Err(render::RenderError::Template(d)) =
                 render::render_site(&prepared.review, &prepared.templates, &discard)
             {
-                prepared.diagnostics.push(d);
+                prepared.diagnostics.push(*d);
             }
             prepared.diagnostics
         }

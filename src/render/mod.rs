@@ -135,7 +135,7 @@ struct PageJob {
 /// Why rendering stopped: a template failed, or the sink refused a page.
 #[derive(Debug)]
 pub enum RenderError<E> {
-    Template(Diagnostic),
+    Template(Box<Diagnostic>),
     Sink(E),
 }
 
@@ -151,8 +151,9 @@ pub fn render_site<E: Send>(
     *tera.global_context() = global_context(review);
     let jobs = page_jobs(review, &values);
     jobs.par_iter().try_for_each(|job| {
-        let file = render_page(&tera, review, job)
-            .map_err(|err| RenderError::Template(template_diagnostic(&err, &templates.theme)))?;
+        let file = render_page(&tera, review, job).map_err(|err| {
+            RenderError::Template(Box::new(template_diagnostic(&err, &templates.theme)))
+        })?;
         sink(file).map_err(RenderError::Sink)
     })?;
     Ok(jobs.len())
@@ -162,7 +163,7 @@ pub fn render_site<E: Send>(
 pub fn render_to_memory(
     review: &Review,
     templates: &Templates,
-) -> Result<Vec<OutputFile>, Diagnostic> {
+) -> Result<Vec<OutputFile>, Box<Diagnostic>> {
     let files = std::sync::Mutex::new(Vec::new());
     let sink = |file: OutputFile| files.lock().map(|mut f| f.push(file)).map_err(|_| ());
     match render_site(review, templates, &sink) {
@@ -172,9 +173,10 @@ pub fn render_to_memory(
             Ok(files)
         }
         Err(RenderError::Template(d)) => Err(d),
-        Err(RenderError::Sink(())) => {
-            Err(Diagnostic::error("internal", "a rendering thread failed"))
-        }
+        Err(RenderError::Sink(())) => Err(Box::new(Diagnostic::error(
+            "internal",
+            "a rendering thread failed",
+        ))),
     }
 }
 

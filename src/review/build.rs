@@ -12,6 +12,7 @@ use crate::content::schema::{CaseStudyMeta, ClaimMeta, PageMeta, Ref, ThemeMeta}
 use crate::content::{Content, Document, find_in_front_matter};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint, locate};
 use crate::markdown::{self, Rendered};
+use crate::shared::Shared;
 
 use super::facets::Vocabulary;
 use super::model::*;
@@ -48,21 +49,18 @@ pub(super) fn build(
     let bodies = render_bodies(&content, &links, options);
     check_links(&content, &links, &bodies, diagnostics);
 
-    let vocabulary = Vocabulary {
-        config: &config,
-        style,
-    };
-    let theme_refs: Vec<PageRef> = content
+    let vocabulary = Vocabulary::new(&config, style);
+    let theme_refs: Vec<Shared<PageRef>> = content
         .themes
         .iter()
         .map(|d| page_ref(d, "themes", &d.meta.title, style))
         .collect();
-    let claim_refs: Vec<PageRef> = content
+    let claim_refs: Vec<Shared<PageRef>> = content
         .claims
         .iter()
         .map(|d| page_ref(d, "claims", &d.meta.title, style))
         .collect();
-    let case_refs: Vec<PageRef> = content
+    let case_refs: Vec<Shared<PageRef>> = content
         .case_studies
         .iter()
         .map(|d| page_ref(d, "case-studies", &d.meta.title, style))
@@ -73,16 +71,26 @@ pub(super) fn build(
         cases: &case_refs,
     };
 
+    // Bodies are moved into the model, not copied: at 10,000 case studies they are the
+    // largest thing the review holds.
+    let Bodies {
+        cases: case_bodies,
+        themes: theme_bodies,
+        claims: claim_bodies,
+        pages: page_bodies,
+        home: home_body,
+    } = bodies;
     let resolved: Vec<(CaseStudy, Vec<Diagnostic>)> = content
         .case_studies
         .par_iter()
+        .zip(case_bodies)
         .enumerate()
-        .map(|(i, doc)| {
+        .map(|(i, (doc, body))| {
             let mut problems = Vec::new();
             let case = resolve_case_study(
                 i,
                 doc,
-                &bodies.cases[i],
+                body,
                 &index,
                 &refs,
                 &vocabulary,
@@ -102,16 +110,10 @@ pub(super) fn build(
     let mut claims: Vec<Claim> = content
         .claims
         .iter()
+        .zip(claim_bodies)
         .enumerate()
-        .map(|(i, doc)| {
-            resolve_claim(
-                doc,
-                &claim_refs[i],
-                &bodies.claims[i],
-                &index,
-                &theme_refs,
-                diagnostics,
-            )
+        .map(|(i, (doc, body))| {
+            resolve_claim(doc, &claim_refs[i], body, &index, &theme_refs, diagnostics)
         })
         .collect();
     evidence::attach_findings(&mut claims, &case_studies, &config);
@@ -120,8 +122,9 @@ pub(super) fn build(
     let mut themes: Vec<Theme> = content
         .themes
         .iter()
+        .zip(theme_bodies)
         .enumerate()
-        .map(|(i, doc)| theme_of(doc, &theme_refs[i], &bodies.themes[i]))
+        .map(|(i, (doc, body))| theme_of(doc, &theme_refs[i], body))
         .collect();
     related::link_themes(&mut themes, &case_studies, &claims);
     related::link_case_studies(&mut case_studies, &theme_refs, &claim_refs);
@@ -136,11 +139,11 @@ pub(super) fn build(
     let home = content
         .home
         .as_ref()
-        .map(|d| page_of(d, style.page(""), &bodies.home));
+        .map(|d| page_of(d, style.page(""), home_body));
     let pages = content
         .pages
         .iter()
-        .zip(&bodies.pages)
+        .zip(page_bodies)
         .map(|(d, body)| page_of(d, style.page(&page_dir(&d.content_path)), body))
         .collect();
 
@@ -166,9 +169,9 @@ pub(super) fn build(
 }
 
 struct Refs<'a> {
-    themes: &'a [PageRef],
-    claims: &'a [PageRef],
-    cases: &'a [PageRef],
+    themes: &'a [Shared<PageRef>],
+    claims: &'a [Shared<PageRef>],
+    cases: &'a [Shared<PageRef>],
 }
 
 /// Removes drafts unless they are wanted; returns the slugs of removed case studies and
@@ -252,12 +255,12 @@ fn page_dir(content_path: &Path) -> String {
     }
 }
 
-fn page_ref<M>(doc: &Document<M>, section: &str, title: &str, style: UrlStyle) -> PageRef {
-    PageRef {
+fn page_ref<M>(doc: &Document<M>, section: &str, title: &str, style: UrlStyle) -> Shared<PageRef> {
+    Shared::new(PageRef {
         slug: doc.slug.clone(),
         url: style.page(&format!("{section}/{}", doc.slug)),
         title: title.to_string(),
-    }
+    })
 }
 
 /// Every output path must be unique, also ignoring case (macOS and Windows hosts fold it).
@@ -443,7 +446,7 @@ fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics:
                 Target::Missing { file } => Some((
                     "broken-link",
                     format!("link to `{}`, which does not exist", link.dest),
-                    missing_hint(&file, links),
+                    missing_hint(doc.content_path, &file, links),
                 )),
                 Target::Page {
                     file,
@@ -494,15 +497,43 @@ fn link_location(doc: &AnyDoc, at: usize, dest: &str) -> crate::diagnostics::Loc
     locate(doc.source, at..end)
 }
 
-fn missing_hint(file: &Path, links: &LinkMap) -> Option<String> {
-    let wanted = file.to_string_lossy();
-    let candidates: Vec<String> = links
+/// Suggests an existing file for a link to a missing one, written as the link must be:
+/// relative to the file that holds it (`from`).
+fn missing_hint(from: &Path, file: &Path, links: &LinkMap) -> Option<String> {
+    // Compare file names, not whole paths: a long shared folder would make any two paths
+    // look alike. Files in the folder the link points into come first, then by path, so
+    // the suggestion does not depend on hash order.
+    let name_of = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let wanted = name_of(file).unwrap_or_default();
+    let mut candidates: Vec<(&PathBuf, String)> = links
         .pages
         .keys()
-        .map(|p| p.to_string_lossy().into_owned())
+        .filter_map(|p| Some((p, name_of(p)?)))
         .collect();
-    did_you_mean_hint(&wanted, candidates.iter().map(String::as_str))
-        .or_else(|| Some("links between content files use the file's path relative to this one, e.g. `../themes/workforce.md`".to_string()))
+    candidates.sort_by_key(|(p, _)| (p.parent() != file.parent(), p.as_path()));
+    let best =
+        crate::diagnostics::did_you_mean(&wanted, candidates.iter().map(|(_, n)| n.as_str()));
+    match best.and_then(|best| candidates.iter().find(|(_, n)| *n == best)) {
+        Some((path, _)) => Some(format!("did you mean `{}`?", relative_link(from, path))),
+        None => Some("links between content files use the file's path relative to this one, e.g. `../themes/workforce.md`".to_string()),
+    }
+}
+
+/// How a link in the file at `from` spells the path to `to` (both under `content/`).
+fn relative_link(from: &Path, to: &Path) -> String {
+    let base: Vec<_> = from
+        .parent()
+        .map(|p| p.components().collect())
+        .unwrap_or_default();
+    let target: Vec<_> = to.components().collect();
+    let shared = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - shared];
+    parts.extend(
+        target[shared..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
 }
 
 /// A document of any kind, seen through what link checking needs.
@@ -544,7 +575,7 @@ fn at_ref<M>(doc: &Document<M>, r: &Ref, diagnostic: Diagnostic) -> Diagnostic {
 fn resolve_case_study(
     case_index: usize,
     doc: &Document<CaseStudyMeta>,
-    body: &Rendered,
+    body: Rendered,
     index: &Index,
     refs: &Refs,
     vocabulary: &Vocabulary,
@@ -575,7 +606,7 @@ fn resolve_case_study(
         .region
         .as_ref()
         .and_then(|r| facet_value("region", r, problems));
-    let framed_as: Vec<FacetValue> = meta
+    let framed_as: Vec<Shared<FacetValue>> = meta
         .framed_as
         .iter()
         .filter_map(|r| facet_value("framed_as", r, problems))
@@ -598,7 +629,7 @@ fn resolve_case_study(
         .as_ref()
         .and_then(|r| resolve_adapted_from(doc, r, index, refs, problems));
 
-    let mut sources: Vec<Arc<crate::bibliography::Source>> = Vec::new();
+    let mut sources: Vec<Shared<crate::bibliography::Source>> = Vec::new();
     for r in &meta.sources {
         if let Some(s) = resolve_source(doc, r, bibliography, problems) {
             push_unique_source(&mut sources, s);
@@ -632,7 +663,7 @@ fn resolve_case_study(
             .as_ref()
             .and_then(|s| s.year)
             .or(meta.period.and_then(|p| p.start));
-        findings.push(Finding {
+        findings.push(Shared::new(Finding {
             claim: refs.claims[claim_index].clone(),
             case_study: own.clone(),
             stance: f.stance.value,
@@ -654,7 +685,7 @@ fn resolve_case_study(
             case_index,
             year,
             region: region.clone(),
-        });
+        }));
     }
     let claim_indexes = unique_in_order(findings.iter().map(|f| f.claim_index));
     let claims = claim_indexes
@@ -690,19 +721,20 @@ fn resolve_case_study(
         adapted_from,
         adapted_by: Vec::new(),
         related: Vec::new(),
-        content: body.html.clone(),
-        toc: body.toc.clone(),
+        content: body.html,
+        toc: body.toc,
         extra: meta.extra.clone(),
         draft: meta.draft,
         theme_indexes,
         claim_indexes,
         best_certainty,
+        self_ref: own,
     }
 }
 
 fn push_unique_source(
-    sources: &mut Vec<Arc<crate::bibliography::Source>>,
-    source: Arc<crate::bibliography::Source>,
+    sources: &mut Vec<Shared<crate::bibliography::Source>>,
+    source: Shared<crate::bibliography::Source>,
 ) {
     if !sources.iter().any(|s| s.key == source.key) {
         sources.push(source);
@@ -721,16 +753,16 @@ fn case_facets(
     doc: &Document<CaseStudyMeta>,
     vocabulary: &Vocabulary,
     config: &SiteConfig,
-    stage: &Option<FacetValue>,
-    origin: &Option<FacetValue>,
-    region: &Option<FacetValue>,
-    framed_as: &[FacetValue],
-    findings: &[Finding],
+    stage: &Option<Shared<FacetValue>>,
+    origin: &Option<Shared<FacetValue>>,
+    region: &Option<Shared<FacetValue>>,
+    framed_as: &[Shared<FacetValue>],
+    findings: &[Shared<Finding>],
     problems: &mut Vec<Diagnostic>,
-) -> indexmap::IndexMap<String, Vec<FacetValue>> {
+) -> indexmap::IndexMap<String, Vec<Shared<FacetValue>>> {
     let mut facets = indexmap::IndexMap::new();
     for name in config.facets.keys() {
-        let values: Vec<FacetValue> = match name.as_str() {
+        let values: Vec<Shared<FacetValue>> = match name.as_str() {
             "stage" => stage.iter().cloned().collect(),
             "origin" => origin.iter().cloned().collect(),
             "region" => region.iter().cloned().collect(),
@@ -746,8 +778,8 @@ fn case_facets(
     facets
 }
 
-fn dedup(values: impl Iterator<Item = FacetValue>) -> Vec<FacetValue> {
-    let mut out: Vec<FacetValue> = Vec::new();
+fn dedup(values: impl Iterator<Item = Shared<FacetValue>>) -> Vec<Shared<FacetValue>> {
+    let mut out: Vec<Shared<FacetValue>> = Vec::new();
     for v in values {
         if !out.iter().any(|o| o.id == v.id) {
             out.push(v);
@@ -762,7 +794,7 @@ fn extra_facet(
     vocabulary: &Vocabulary,
     facet: &str,
     problems: &mut Vec<Diagnostic>,
-) -> Vec<FacetValue> {
+) -> Vec<Shared<FacetValue>> {
     let ids: Vec<String> = match doc.meta.extra.get(facet) {
         Some(serde_json::Value::String(s)) => vec![s.clone()],
         Some(serde_json::Value::Array(items)) => items
@@ -829,9 +861,9 @@ fn resolve_source<M>(
     r: &Ref,
     bibliography: &Bibliography,
     problems: &mut Vec<Diagnostic>,
-) -> Option<Arc<crate::bibliography::Source>> {
+) -> Option<Shared<crate::bibliography::Source>> {
     let found = bibliography.get(&r.value).cloned();
-    if found.is_none() {
+    if found.is_none() && !bibliography.failed {
         problems.push(at_ref(
             doc,
             r,
@@ -850,7 +882,7 @@ fn resolve_adapted_from(
     index: &Index,
     refs: &Refs,
     problems: &mut Vec<Diagnostic>,
-) -> Option<PageRef> {
+) -> Option<Shared<PageRef>> {
     if let Some(&i) = index.cases.get(&r.value) {
         return Some(refs.cases[i].clone());
     }
@@ -892,10 +924,10 @@ fn resolve_adapted_from(
 
 fn resolve_claim(
     doc: &Document<ClaimMeta>,
-    own: &PageRef,
-    body: &Rendered,
+    own: &Shared<PageRef>,
+    body: Rendered,
     index: &Index,
-    theme_refs: &[PageRef],
+    theme_refs: &[Shared<PageRef>],
     diagnostics: &mut Diagnostics,
 ) -> Claim {
     let mut problems = Vec::new();
@@ -913,8 +945,8 @@ fn resolve_claim(
         url: own.url.clone(),
         title: doc.meta.title.clone(),
         summary: doc.meta.summary.clone(),
-        content: body.html.clone(),
-        toc: body.toc.clone(),
+        content: body.html,
+        toc: body.toc,
         extra: doc.meta.extra.clone(),
         themes: theme_indexes
             .iter()
@@ -929,17 +961,18 @@ fn resolve_claim(
         balance_text: String::new(),
         theme_indexes,
         best_certainty: usize::MAX,
+        self_ref: own.clone(),
     }
 }
 
-fn theme_of(doc: &Document<ThemeMeta>, own: &PageRef, body: &Rendered) -> Theme {
+fn theme_of(doc: &Document<ThemeMeta>, own: &Shared<PageRef>, body: Rendered) -> Theme {
     Theme {
         slug: own.slug.clone(),
         url: own.url.clone(),
         title: doc.meta.title.clone(),
         summary: doc.meta.summary.clone(),
-        content: body.html.clone(),
-        toc: body.toc.clone(),
+        content: body.html,
+        toc: body.toc,
         extra: doc.meta.extra.clone(),
         case_studies: Vec::new(),
         claims: Vec::new(),
@@ -949,7 +982,7 @@ fn theme_of(doc: &Document<ThemeMeta>, own: &PageRef, body: &Rendered) -> Theme 
     }
 }
 
-fn page_of(doc: &Document<PageMeta>, url: String, body: &Rendered) -> Page {
+fn page_of(doc: &Document<PageMeta>, url: String, body: Rendered) -> Page {
     let title = doc
         .meta
         .title
@@ -961,8 +994,8 @@ fn page_of(doc: &Document<PageMeta>, url: String, body: &Rendered) -> Page {
         url,
         title,
         summary: doc.meta.summary.clone(),
-        content: body.html.clone(),
-        toc: body.toc.clone(),
+        content: body.html,
+        toc: body.toc,
         extra: doc.meta.extra.clone(),
     }
 }
@@ -974,7 +1007,7 @@ fn link_adaptations(case_studies: &mut [CaseStudy]) {
         .enumerate()
         .map(|(i, c)| (c.slug.clone(), i))
         .collect();
-    let pairs: Vec<(usize, PageRef)> = case_studies
+    let pairs: Vec<(usize, Shared<PageRef>)> = case_studies
         .iter()
         .filter_map(|c| {
             let from = c.adapted_from.as_ref()?;

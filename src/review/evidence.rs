@@ -11,11 +11,13 @@ use std::fmt::Write as _;
 use crate::config::SiteConfig;
 use crate::content::schema::Stance;
 
+use crate::shared::Shared;
+
 use super::model::{CaseStudy, Claim, Columns, Counts, FacetValue, Finding};
 
 /// Gives every claim its findings, columns, counts, differences and picture.
 pub fn attach_findings(claims: &mut [Claim], case_studies: &[CaseStudy], config: &SiteConfig) {
-    let mut per_claim: Vec<Vec<Finding>> = vec![Vec::new(); claims.len()];
+    let mut per_claim: Vec<Vec<Shared<Finding>>> = vec![Vec::new(); claims.len()];
     for case in case_studies {
         for finding in &case.findings {
             per_claim[finding.claim_index].push(finding.clone());
@@ -56,7 +58,7 @@ pub fn is_contested(counts: Counts) -> bool {
     (counts.supports > 0 && counts.challenges > 0) || counts.mixed > 0
 }
 
-fn split_columns(findings: &[Finding]) -> Columns {
+fn split_columns(findings: &[Shared<Finding>]) -> Columns {
     let mut columns = Columns::default();
     for f in findings {
         match f.stance {
@@ -104,14 +106,14 @@ const NOTABLE_YEARS: i32 = 3;
 type FacetOf = fn(&Finding) -> Option<&FacetValue>;
 
 /// Sentences naming what differs between supporting and challenging findings.
-pub fn differences(supports: &[Finding], challenges: &[Finding]) -> Vec<String> {
+pub fn differences(supports: &[Shared<Finding>], challenges: &[Shared<Finding>]) -> Vec<String> {
     if supports.is_empty() || challenges.is_empty() {
         return Vec::new();
     }
     let dimensions: [(&str, FacetOf); 3] = [
-        ("perspective", |f| f.perspective.as_ref()),
-        ("design", |f| f.design.as_ref()),
-        ("region", |f| f.region.as_ref()),
+        ("perspective", |f| f.perspective.as_deref()),
+        ("design", |f| f.design.as_deref()),
+        ("region", |f| f.region.as_deref()),
     ];
     let mut sentences: Vec<String> = dimensions
         .iter()
@@ -123,12 +125,12 @@ pub fn differences(supports: &[Finding], challenges: &[Finding]) -> Vec<String> 
 
 fn facet_difference(
     name: &str,
-    supports: &[Finding],
-    challenges: &[Finding],
+    supports: &[Shared<Finding>],
+    challenges: &[Shared<Finding>],
     get: fn(&Finding) -> Option<&FacetValue>,
 ) -> Option<String> {
-    let s = distribution(supports.iter().filter_map(get));
-    let c = distribution(challenges.iter().filter_map(get));
+    let s = distribution(supports.iter().filter_map(|f| get(f)));
+    let c = distribution(challenges.iter().filter_map(|f| get(f)));
     if s.is_empty() || c.is_empty() || total_variation(&s, &c) < NOTABLE_DIFFERENCE {
         return None;
     }
@@ -218,7 +220,7 @@ fn join_and(items: &[String]) -> String {
     }
 }
 
-fn year_difference(supports: &[Finding], challenges: &[Finding]) -> Option<String> {
+fn year_difference(supports: &[Shared<Finding>], challenges: &[Shared<Finding>]) -> Option<String> {
     let s = median(supports.iter().filter_map(|f| f.year).collect())?;
     let c = median(challenges.iter().filter_map(|f| f.year).collect())?;
     ((s - c).abs() >= NOTABLE_YEARS).then(|| {
@@ -233,7 +235,7 @@ fn median(mut years: Vec<i32>) -> Option<i32> {
 
 /// The balance as a sentence, for screen readers and print.
 fn balance_text(columns: &Columns, config: &SiteConfig) -> String {
-    let part = |n: usize, verb_one: &str, verb_many: &str, findings: &[Finding]| {
+    let part = |n: usize, verb_one: &str, verb_many: &str, findings: &[Shared<Finding>]| {
         let verb = if n == 1 { verb_one } else { verb_many };
         let word = if n == 1 { "finding" } else { "findings" };
         let breakdown = certainty_breakdown(findings, config);
@@ -261,7 +263,7 @@ fn balance_text(columns: &Columns, config: &SiteConfig) -> String {
     )
 }
 
-fn certainty_breakdown(findings: &[Finding], config: &SiteConfig) -> String {
+fn certainty_breakdown(findings: &[Shared<Finding>], config: &SiteConfig) -> String {
     let mut counts: Vec<(usize, String, usize)> = Vec::new();
     for f in findings {
         let label = f
@@ -358,8 +360,8 @@ mod tests {
     use super::*;
     use crate::review::model::PageRef;
 
-    fn value(facet: &str, id: &str) -> FacetValue {
-        FacetValue {
+    fn value(facet: &str, id: &str) -> Shared<FacetValue> {
+        Shared::new(FacetValue {
             facet: facet.into(),
             facet_label: facet.into(),
             id: id.into(),
@@ -367,16 +369,16 @@ mod tests {
             description: String::new(),
             slug: id.into(),
             url: String::new(),
-        }
+        })
     }
 
-    fn finding(stance: Stance, perspective: &str, design: &str) -> Finding {
-        let r = PageRef {
+    fn finding(stance: Stance, perspective: &str, design: &str) -> Shared<Finding> {
+        let r = Shared::new(PageRef {
             slug: "x".into(),
             url: "x/".into(),
             title: "X".into(),
-        };
-        Finding {
+        });
+        Shared::new(Finding {
             claim: r.clone(),
             case_study: r,
             stance,
@@ -392,7 +394,7 @@ mod tests {
             case_index: 0,
             year: Some(2018),
             region: None,
-        }
+        })
     }
 
     #[test]

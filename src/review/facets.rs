@@ -1,15 +1,20 @@
 //! Facet values: checking what authors wrote against `site.toml`, and the facet listings.
 
+use std::collections::HashMap;
+
 use crate::config::SiteConfig;
 use crate::diagnostics::did_you_mean_hint;
+use crate::shared::Shared;
 
 use super::model::{Facet, FacetValue, FacetValueCount};
 use super::urls::UrlStyle;
 
-/// Resolves facet values against the declared vocabulary.
+/// Resolves facet values against the declared vocabulary. Each declared value is built
+/// once and shared by every case study and finding that has it.
 pub struct Vocabulary<'a> {
     pub config: &'a SiteConfig,
     pub style: UrlStyle,
+    declared: HashMap<(String, String), Shared<FacetValue>>,
 }
 
 /// Why a value was not accepted, with a hint.
@@ -18,9 +23,34 @@ pub struct UnknownValue {
     pub hint: String,
 }
 
-impl Vocabulary<'_> {
+impl<'a> Vocabulary<'a> {
+    pub fn new(config: &'a SiteConfig, style: UrlStyle) -> Self {
+        let mut vocabulary = Vocabulary {
+            config,
+            style,
+            declared: HashMap::new(),
+        };
+        let mut declared = HashMap::new();
+        for (name, facet) in &config.facets {
+            for v in &facet.values {
+                if let Ok(value) = vocabulary.build(name, &v.id) {
+                    declared.insert((name.clone(), v.id.clone()), Shared::new(value));
+                }
+            }
+        }
+        vocabulary.declared = declared;
+        vocabulary
+    }
+
     /// The value `id` of `facet`. A facet that site.toml does not declare accepts any value.
-    pub fn value(&self, facet: &str, id: &str) -> Result<FacetValue, UnknownValue> {
+    pub fn value(&self, facet: &str, id: &str) -> Result<Shared<FacetValue>, UnknownValue> {
+        if let Some(value) = self.declared.get(&(facet.to_string(), id.to_string())) {
+            return Ok(value.clone());
+        }
+        self.build(facet, id).map(Shared::new)
+    }
+
+    fn build(&self, facet: &str, id: &str) -> Result<FacetValue, UnknownValue> {
         let slug = slug::slugify(id);
         let url = self.style.page(&format!("{}/{slug}", slug::slugify(facet)));
         let Some(declared) = self.config.facet(facet) else {

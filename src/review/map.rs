@@ -3,6 +3,8 @@
 
 use crate::config::SiteConfig;
 
+use crate::shared::Shared;
+
 use super::facets::Vocabulary;
 use super::model::{Axis, CaseStudy, EvidenceMap, FacetValue, MapCell, Theme};
 use super::urls::UrlStyle;
@@ -70,18 +72,20 @@ fn axis(
     config: &SiteConfig,
     vocabulary: &Vocabulary,
     themes: &[Theme],
-) -> Option<(Axis, Vec<FacetValue>)> {
+) -> Option<(Axis, Vec<Shared<FacetValue>>)> {
     if name == "themes" {
         let values = themes
             .iter()
-            .map(|t| FacetValue {
-                facet: "themes".into(),
-                facet_label: "Themes".into(),
-                id: t.slug.clone(),
-                label: t.title.clone(),
-                description: t.summary.clone(),
-                slug: t.slug.clone(),
-                url: t.url.clone(),
+            .map(|t| {
+                Shared::new(FacetValue {
+                    facet: "themes".into(),
+                    facet_label: "Themes".into(),
+                    id: t.slug.clone(),
+                    label: t.title.clone(),
+                    description: t.summary.clone(),
+                    slug: t.slug.clone(),
+                    url: t.url.clone(),
+                })
             })
             .collect();
         return Some((
@@ -107,7 +111,7 @@ fn axis(
     ))
 }
 
-fn positions(axis: &str, values: &[FacetValue], case: &CaseStudy) -> Vec<usize> {
+fn positions(axis: &str, values: &[Shared<FacetValue>], case: &CaseStudy) -> Vec<usize> {
     let ids: Vec<&str> = if axis == "themes" {
         case.themes.iter().map(|t| t.slug.as_str()).collect()
     } else {
@@ -124,9 +128,9 @@ fn positions(axis: &str, values: &[FacetValue], case: &CaseStudy) -> Vec<usize> 
 fn cell(
     ids: &[usize],
     case_studies: &[CaseStudy],
-    row: &FacetValue,
-    column: &FacetValue,
-    certainty: Option<&[FacetValue]>,
+    row: &Shared<FacetValue>,
+    column: &Shared<FacetValue>,
+    certainty: Option<&[Shared<FacetValue>]>,
     style: UrlStyle,
 ) -> MapCell {
     let best = ids.iter().map(|&i| case_studies[i].best_certainty).min();
@@ -147,6 +151,6 @@ fn cell(
 }
 
 /// The folder of a cell's listing page.
-pub fn cell_dir(row: &FacetValue, column: &FacetValue) -> String {
+pub fn cell_dir(row: &Shared<FacetValue>, column: &FacetValue) -> String {
     format!("map/{}/{}", row.slug, column.slug)
 }

@@ -4,14 +4,13 @@
 //! the README ("Template reference"); fields marked `#[serde(skip)]` are indexes the model keeps for
 //! itself. URLs are site-relative without a leading slash.
 
-use std::sync::Arc;
-
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::bibliography::Source;
 use crate::content::schema::{Extra, Period, Stance};
 use crate::markdown::TocEntry;
+use crate::shared::Shared;
 
 /// A link to a page: case study, theme or claim.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -48,23 +47,23 @@ pub struct Facet {
 #[derive(Debug, Clone, Serialize)]
 pub struct FacetValueCount {
     #[serde(flatten)]
-    pub value: FacetValue,
+    pub value: Shared<FacetValue>,
     pub count: usize,
 }
 
 /// What one source says about one claim, within one case study.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    pub claim: PageRef,
-    pub case_study: PageRef,
+    pub claim: Shared<PageRef>,
+    pub case_study: Shared<PageRef>,
     pub stance: Stance,
     pub stance_label: &'static str,
-    pub perspective: Option<FacetValue>,
-    pub design: Option<FacetValue>,
-    pub certainty: Option<FacetValue>,
+    pub perspective: Option<Shared<FacetValue>>,
+    pub design: Option<Shared<FacetValue>>,
+    pub certainty: Option<Shared<FacetValue>>,
     /// 0 for the strongest declared certainty; `usize::MAX` when unknown.
     pub certainty_rank: usize,
-    pub source: Option<Arc<Source>>,
+    pub source: Option<Shared<Source>>,
     pub locator: String,
     pub note: String,
     /// Index of the claim in `Review::claims`.
@@ -78,15 +77,15 @@ pub struct Finding {
     pub year: Option<i32>,
     /// Region of the case study, for comparing sides.
     #[serde(skip)]
-    pub region: Option<FacetValue>,
+    pub region: Option<Shared<FacetValue>>,
 }
 
 /// Why another case study is related to this one.
 #[derive(Debug, Clone, Serialize)]
 pub struct Related {
-    pub case_study: PageRef,
-    pub shared_themes: Vec<PageRef>,
-    pub shared_claims: Vec<PageRef>,
+    pub case_study: Shared<PageRef>,
+    pub shared_themes: Vec<Shared<PageRef>>,
+    pub shared_claims: Vec<Shared<PageRef>>,
     pub score: usize,
     pub reason: String,
 }
@@ -99,21 +98,21 @@ pub struct CaseStudy {
     pub title: String,
     pub summary: String,
     pub organisations: Vec<String>,
-    pub region: Option<FacetValue>,
+    pub region: Option<Shared<FacetValue>>,
     pub period: Period,
     pub edition: Option<i64>,
     pub is_new: bool,
-    pub stage: Option<FacetValue>,
-    pub origin: Option<FacetValue>,
-    pub framed_as: Vec<FacetValue>,
+    pub stage: Option<Shared<FacetValue>>,
+    pub origin: Option<Shared<FacetValue>>,
+    pub framed_as: Vec<Shared<FacetValue>>,
     /// Every facet value this case study has, by facet name (including finding facets).
-    pub facets: IndexMap<String, Vec<FacetValue>>,
-    pub themes: Vec<PageRef>,
-    pub claims: Vec<PageRef>,
-    pub findings: Vec<Finding>,
-    pub sources: Vec<Arc<Source>>,
-    pub adapted_from: Option<PageRef>,
-    pub adapted_by: Vec<PageRef>,
+    pub facets: IndexMap<String, Vec<Shared<FacetValue>>>,
+    pub themes: Vec<Shared<PageRef>>,
+    pub claims: Vec<Shared<PageRef>>,
+    pub findings: Vec<Shared<Finding>>,
+    pub sources: Vec<Shared<Source>>,
+    pub adapted_from: Option<Shared<PageRef>>,
+    pub adapted_by: Vec<Shared<PageRef>>,
     pub related: Vec<Related>,
     pub content: String,
     pub toc: Vec<TocEntry>,
@@ -126,15 +125,14 @@ pub struct CaseStudy {
     /// Best (lowest) certainty rank among the findings.
     #[serde(skip)]
     pub best_certainty: usize,
+    /// The link to this case study that listings share.
+    #[serde(skip)]
+    pub self_ref: Shared<PageRef>,
 }
 
 impl CaseStudy {
-    pub fn page_ref(&self) -> PageRef {
-        PageRef {
-            slug: self.slug.clone(),
-            url: self.url.clone(),
-            title: self.title.clone(),
-        }
+    pub fn page_ref(&self) -> Shared<PageRef> {
+        self.self_ref.clone()
     }
 }
 
@@ -148,9 +146,9 @@ pub struct Theme {
     pub content: String,
     pub toc: Vec<TocEntry>,
     pub extra: Extra,
-    pub case_studies: Vec<PageRef>,
-    pub claims: Vec<PageRef>,
-    pub contested_claims: Vec<PageRef>,
+    pub case_studies: Vec<Shared<PageRef>>,
+    pub claims: Vec<Shared<PageRef>>,
+    pub contested_claims: Vec<Shared<PageRef>>,
     pub related_themes: Vec<RelatedTheme>,
     #[serde(skip)]
     pub case_indexes: Vec<usize>,
@@ -159,16 +157,16 @@ pub struct Theme {
 /// Another theme and how many case studies the two share.
 #[derive(Debug, Clone, Serialize)]
 pub struct RelatedTheme {
-    pub theme: PageRef,
+    pub theme: Shared<PageRef>,
     pub shared: usize,
 }
 
 /// Findings per side of a claim.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Columns {
-    pub supports: Vec<Finding>,
-    pub mixed: Vec<Finding>,
-    pub challenges: Vec<Finding>,
+    pub supports: Vec<Shared<Finding>>,
+    pub mixed: Vec<Shared<Finding>>,
+    pub challenges: Vec<Shared<Finding>>,
 }
 
 /// How many findings sit on each side.
@@ -190,8 +188,8 @@ pub struct Claim {
     pub content: String,
     pub toc: Vec<TocEntry>,
     pub extra: Extra,
-    pub themes: Vec<PageRef>,
-    pub findings: Vec<Finding>,
+    pub themes: Vec<Shared<PageRef>>,
+    pub findings: Vec<Shared<Finding>>,
     pub contested: bool,
     pub columns: Columns,
     pub counts: Counts,
@@ -203,15 +201,14 @@ pub struct Claim {
     /// Best certainty rank among the findings, for ordering.
     #[serde(skip)]
     pub best_certainty: usize,
+    /// The link to this claim that listings share.
+    #[serde(skip)]
+    pub self_ref: Shared<PageRef>,
 }
 
 impl Claim {
-    pub fn page_ref(&self) -> PageRef {
-        PageRef {
-            slug: self.slug.clone(),
-            url: self.url.clone(),
-            title: self.title.clone(),
-        }
+    pub fn page_ref(&self) -> Shared<PageRef> {
+        self.self_ref.clone()
     }
 }
 
@@ -238,11 +235,11 @@ pub struct Axis {
 #[derive(Debug, Clone, Serialize)]
 pub struct MapCell {
     pub count: usize,
-    pub certainty: Option<FacetValue>,
+    pub certainty: Option<Shared<FacetValue>>,
     pub shade: String,
     /// `""` for an empty cell.
     pub url: String,
-    pub case_studies: Vec<PageRef>,
+    pub case_studies: Vec<Shared<PageRef>>,
 }
 
 /// The evidence map: case studies counted by two facets.
@@ -250,7 +247,7 @@ pub struct MapCell {
 pub struct EvidenceMap {
     pub rows: Axis,
     pub columns: Axis,
-    pub row_values: Vec<FacetValue>,
-    pub column_values: Vec<FacetValue>,
+    pub row_values: Vec<Shared<FacetValue>>,
+    pub column_values: Vec<Shared<FacetValue>>,
     pub cells: Vec<Vec<MapCell>>,
 }

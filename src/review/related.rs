@@ -6,6 +6,8 @@
 
 use rayon::prelude::*;
 
+use crate::shared::Shared;
+
 use super::model::{CaseStudy, Claim, PageRef, Related, RelatedTheme, Theme};
 
 /// How many related case studies a case study lists.
@@ -21,7 +23,7 @@ pub fn link_themes(themes: &mut [Theme], case_studies: &[CaseStudy], claims: &[C
     }
     let theme_claims = claims_per_theme(themes.len(), case_studies, claims);
     let co = co_occurrence(themes.len(), case_studies);
-    let refs: Vec<PageRef> = themes.iter().map(theme_ref).collect();
+    let refs: Vec<Shared<PageRef>> = themes.iter().map(theme_ref).collect();
     for (t, theme) in themes.iter_mut().enumerate() {
         theme.claims = theme_claims[t]
             .iter()
@@ -50,12 +52,12 @@ pub fn link_themes(themes: &mut [Theme], case_studies: &[CaseStudy], claims: &[C
     }
 }
 
-fn theme_ref(t: &Theme) -> PageRef {
-    PageRef {
+fn theme_ref(t: &Theme) -> Shared<PageRef> {
+    Shared::new(PageRef {
         slug: t.slug.clone(),
         url: t.url.clone(),
         title: t.title.clone(),
-    }
+    })
 }
 
 /// For each theme, the claims that name it or that its case studies' findings speak to,
@@ -106,8 +108,8 @@ fn co_occurrence(theme_count: usize, case_studies: &[CaseStudy]) -> Vec<Vec<usiz
 /// Fills each case study's related case studies, strongest first, with a reason.
 pub fn link_case_studies(
     case_studies: &mut [CaseStudy],
-    theme_refs: &[PageRef],
-    claim_refs: &[PageRef],
+    theme_refs: &[Shared<PageRef>],
+    claim_refs: &[Shared<PageRef>],
 ) {
     let by_theme = invert(
         case_studies.iter().map(|c| c.theme_indexes.as_slice()),
@@ -166,8 +168,8 @@ fn related_to(
     cases: &[CaseStudy],
     by_theme: &[Vec<usize>],
     by_claim: &[Vec<usize>],
-    theme_refs: &[PageRef],
-    claim_refs: &[PageRef],
+    theme_refs: &[Shared<PageRef>],
+    claim_refs: &[Shared<PageRef>],
     scratch: &mut Scratch,
 ) -> Vec<Related> {
     let case = &cases[i];
@@ -214,16 +216,16 @@ fn describe(
     case: &CaseStudy,
     other: &CaseStudy,
     score: usize,
-    theme_refs: &[PageRef],
-    claim_refs: &[PageRef],
+    theme_refs: &[Shared<PageRef>],
+    claim_refs: &[Shared<PageRef>],
 ) -> Related {
-    let shared_themes: Vec<PageRef> = case
+    let shared_themes: Vec<Shared<PageRef>> = case
         .theme_indexes
         .iter()
         .filter(|t| other.theme_indexes.contains(t))
         .map(|&t| theme_refs[t].clone())
         .collect();
-    let shared_claims: Vec<PageRef> = case
+    let shared_claims: Vec<Shared<PageRef>> = case
         .claim_indexes
         .iter()
         .filter(|c| other.claim_indexes.contains(c))
@@ -239,14 +241,14 @@ fn describe(
     }
 }
 
-fn reason(themes: &[PageRef], claims: &[PageRef]) -> String {
-    let list = |refs: &[PageRef]| {
+fn reason(themes: &[Shared<PageRef>], claims: &[Shared<PageRef>]) -> String {
+    let list = |refs: &[Shared<PageRef>]| {
         refs.iter()
             .map(|r| r.title.to_lowercase())
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let part = |n: usize, one: &str, many: &str, refs: &[PageRef]| {
+    let part = |n: usize, one: &str, many: &str, refs: &[Shared<PageRef>]| {
         format!("{n} {} ({})", if n == 1 { one } else { many }, list(refs))
     };
     match (themes.len(), claims.len()) {
