@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# tessera's benchmark: full clean builds of a generated review, tessera against Hugo.
+#
+#   bench/run.sh
+#
+# For each size it generates the same review for both engines with the gen-review example
+# (examples/gen-review.rs), then times full clean builds, alternating the engines, and prints
+# the median wall and CPU time, pages written, pages per second, peak memory and the
+# tessera/Hugo ratio; then search on/off and serve edit-to-reload latency when this
+# tessera build has them. See bench/README.md.
+#
+# Environment (all optional):
+#   BENCH_SIZES="1000 10000"  case-study counts to benchmark
+#   BENCH_RUNS=3              timed runs per engine and size (at least 1; 3+ for a median)
+#   BENCH_SEED=7              generator seed
+#   BENCH_WORK=DIR            where corpora and outputs go (default: /dev/shm/tessera-bench
+#                             when /dev/shm exists, else bench/work/)
+#   BENCH_HUGO=0              skip Hugo
+#   BENCH_BUILD=0             skip `cargo build` and use the binaries already in target/release
+#   BENCH_TESSERA=PATH        the tessera binary to measure (default: target/release/tessera)
+#   BENCH_SERVE_EDITS=10      edits timed by the serve-latency check
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SIZES=${BENCH_SIZES:-"1000 10000"}
+RUNS=${BENCH_RUNS:-3}
+SEED=${BENCH_SEED:-7}
+SERVE_EDITS=${BENCH_SERVE_EDITS:-10}
+if [[ -n ${BENCH_WORK:-} ]]; then
+    WORK=$BENCH_WORK
+elif [[ -d /dev/shm && -w /dev/shm ]]; then
+    WORK=/dev/shm/tessera-bench
+else
+    WORK=$REPO/bench/work
+fi
+TESSERA=${BENCH_TESSERA:-$REPO/target/release/tessera}
+GEN=$REPO/target/release/examples/gen-review
+TIME=/usr/bin/time
+
+HAVE_HUGO=0
+HAVE_TESSERA=0
+APT_UPDATED=0
+SERVER_PID=""
+SUMMARY=()
+EXTRAS=()
+
+# Set by run_once.
+LAST_SECONDS=""
+LAST_CPU=""
+LAST_RSS_KB=""
+LAST_PAGES=""
+
+log() { printf '%s\n' "$*" >&2; }
+die() {
+    log "bench: $*"
+    exit 1
+}
+
+cleanup() {
+    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=""
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+
+# apt_install PACKAGE: installs a Debian package; fails quietly without apt or root.
+apt_install() {
+    command -v apt-get >/dev/null || return 1
+    [[ $(id -u) -eq 0 ]] || return 1
+    if [[ $APT_UPDATED -eq 0 ]]; then
+        apt-get update -qq >/dev/null 2>&1 || return 1
+        APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null 2>&1
+}
+
+ensure_time() {
+    if ! "$TIME" -v true >/dev/null 2>&1; then
+        log "bench: installing GNU time (for peak memory)"
+        apt_install time || die "GNU time (/usr/bin/time -v) is missing and could not be installed"
+    fi
+}
+
+ensure_hugo() {
+    if [[ ${BENCH_HUGO:-1} == 0 ]]; then
+        log "bench: Hugo skipped (BENCH_HUGO=0)"
+        return
+    fi
+    if ! command -v hugo >/dev/null; then
+        log "bench: installing Debian's hugo"
+        apt_install hugo || true
+    fi
+    if command -v hugo >/dev/null; then
+        HAVE_HUGO=1
+    else
+        log "bench: hugo is not installed and could not be installed: Hugo is skipped"
+    fi
+}
+
+build_tools() {
+    if [[ ${BENCH_BUILD:-1} == 0 ]]; then
+        log "bench: using the binaries already built (BENCH_BUILD=0)"
+    else
+        log "bench: cargo build --release"
+        (cd "$REPO" && cargo build --release --quiet && cargo build --release --quiet --example gen-review) ||
+            die "cargo build --release failed"
+    fi
+    [[ -x $GEN ]] || die "$GEN is missing: run cargo build --release --example gen-review"
+    local help
+    help=$("$TESSERA" build --help 2>&1 || true)
+    if [[ $help == *--root* && $help == *--output* ]]; then
+        HAVE_TESSERA=1
+    else
+        log "bench: \`tessera build\` is not available in this build: tessera is skipped"
+    fi
+}
+
+machine_info() {
+    local cpu
+    cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+    echo "machine: ${cpu:-unknown CPU}, $(nproc) CPUs, $(free -h | awk '/^Mem:/ {print $2}') RAM"
+    echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (other work on the machine skews wall times)"
+    echo "work dir: $WORK"
+    if [[ $HAVE_HUGO -eq 1 ]]; then
+        echo "hugo: $(hugo version | head -1)"
+    fi
+    echo "tessera: $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo 'no commit') (working tree)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+# ---------------------------------------------------------------------------------------------
+
+# median NUMBER...: the median (mean of the middle two for an even count).
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
+        END { if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# max NUMBER...
+max() { printf '%s\n' "$@" | sort -g | tail -1; }
+
+# run_once LOG OUT COMMAND...: removes OUT, runs COMMAND under GNU time and sets LAST_SECONDS
+# (wall), LAST_CPU (user + system seconds), LAST_RSS_KB and LAST_PAGES (.html files in OUT).
+# Output goes to LOG. Fails if COMMAND fails.
+run_once() {
+    local log_file=$1 out=$2
+    shift 2
+    rm -rf "$out"
+    local start end
+    start=$(date +%s%N)
+    if ! "$TIME" -v -o "$log_file.time" "$@" >"$log_file" 2>&1; then
+        return 1
+    fi
+    end=$(date +%s%N)
+    LAST_SECONDS=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')
+    LAST_CPU=$(awk -F': ' '/(User|System) time \(seconds\)/ { t += $2 } END { printf "%.2f", t }' "$log_file.time")
+    LAST_RSS_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log_file.time")
+    LAST_PAGES=$(find "$out" -name '*.html' | wc -l)
+}
+
+# Per-engine measurements of the current size, as space-separated lists.
+declare -A WALL CPU RSS PAGES OK
+
+# measure ENGINE DIR: one clean build of ENGINE on the corpus in DIR; records its figures,
+# or prints the start of its log and marks it failed.
+measure() {
+    local engine=$1 dir=$2 out=$2/out-$1
+    local cmd
+    case $engine in
+    tessera) cmd=("$TESSERA" build --root "$dir/tessera" --output "$out") ;;
+    hugo) cmd=(hugo --source "$dir/hugo" --destination "$out" --quiet) ;;
+    esac
+    if run_once "$dir/$engine.log" "$out" "${cmd[@]}"; then
+        WALL[$engine]+=" $LAST_SECONDS"
+        CPU[$engine]+=" $LAST_CPU"
+        RSS[$engine]+=" $LAST_RSS_KB"
+        PAGES[$engine]=$LAST_PAGES
+    else
+        log "  $engine failed on the generated corpus; the start of its output ($dir/$engine.log):"
+        head -20 "$dir/$engine.log" | sed 's/^/    /' >&2
+        OK[$engine]=0
+    fi
+}
+
+# report SIZE ENGINE: prints one engine's figures, records a summary row and sets
+# REPORTED_MEDIAN to its median wall time.
+REPORTED_MEDIAN=""
+report() {
+    local size=$1 engine=$2
+    local wall cpu pages=${PAGES[$engine]} med cpu_med peak_mb rate
+    read -ra wall <<<"${WALL[$engine]}"
+    read -ra cpu <<<"${CPU[$engine]}"
+    med=$(median "${wall[@]}")
+    cpu_med=$(median "${cpu[@]}")
+    # shellcheck disable=SC2086 # the list is meant to split into numbers
+    peak_mb=$(awk -v kb="$(max ${RSS[$engine]})" 'BEGIN { printf "%.0f", kb / 1024 }')
+    rate=$(awk -v p="$pages" -v s="$med" 'BEGIN { printf "%.0f", (s > 0 ? p / s : 0) }')
+    printf '  %-8s median %7.3f s wall (runs:%s), %.2f s CPU, %d pages, %d pages/s, peak RSS %d MB\n' \
+        "$engine" "$med" "${WALL[$engine]}" "$cpu_med" "$pages" "$rate" "$peak_mb"
+    SUMMARY+=("$(printf '| %6s | %-7s | %8.3f | %7.2f | %6d | %7d | %6d |' \
+        "$size" "$engine" "$med" "$cpu_med" "$pages" "$rate" "$peak_mb")")
+    REPORTED_MEDIAN=$med
+}
+
+# bench_build SIZE DIR: full clean builds, the engines alternating.
+bench_build() {
+    local size=$1 dir=$2 run engine
+    WALL=() CPU=() RSS=() PAGES=()
+    OK=([tessera]=$HAVE_TESSERA [hugo]=$HAVE_HUGO)
+    for ((run = 1; run <= RUNS; run++)); do
+        for engine in tessera hugo; do
+            if [[ ${OK[$engine]} -eq 1 ]]; then
+                measure "$engine" "$dir"
+            fi
+        done
+    done
+    local -A medians=()
+    for engine in tessera hugo; do
+        if [[ ${OK[$engine]} -eq 1 ]]; then
+            report "$size" "$engine"
+            medians[$engine]=$REPORTED_MEDIAN
+        else
+            printf '  %-8s not measured\n' "$engine"
+        fi
+    done
+    if [[ -n ${medians[tessera]:-} && -n ${medians[hugo]:-} ]]; then
+        awk -v t="${medians[tessera]}" -v h="${medians[hugo]}" \
+            'BEGIN { printf "  ratio tessera/Hugo (median wall time): %.2f\n", t / h }'
+    fi
+}
+
+# bench_search SIZE DIR: tessera with search on and off.
+# Filled in automatically once `tessera build --help` mentions `--search`: search on is
+# `--search`, off is `--no-search` when that flag exists, else the plain build.
+bench_search() {
+    local size=$1 dir=$2 help
+    help=$("$TESSERA" build --help 2>&1 || true)
+    if [[ $HAVE_TESSERA -eq 0 || $help != *--search* ]]; then
+        echo "  search: not available in this build"
+        return
+    fi
+    local on=(--search) off=() on_times=() off_times=() run
+    if [[ $help == *--no-search* ]]; then
+        off=(--no-search)
+    fi
+    for ((run = 1; run <= RUNS; run++)); do
+        run_once "$dir/search-on.log" "$dir/out-search" \
+            "$TESSERA" build --root "$dir/tessera" --output "$dir/out-search" "${on[@]}" ||
+            { echo "  search: build with ${on[*]} failed (see $dir/search-on.log)"; return; }
+        on_times+=("$LAST_SECONDS")
+        run_once "$dir/search-off.log" "$dir/out-search" \
+            "$TESSERA" build --root "$dir/tessera" --output "$dir/out-search" "${off[@]}" ||
+            { echo "  search: build without search failed (see $dir/search-off.log)"; return; }
+        off_times+=("$LAST_SECONDS")
+    done
+    local on_med off_med
+    on_med=$(median "${on_times[@]}")
+    off_med=$(median "${off_times[@]}")
+    printf '  search: on %.3f s, off %.3f s (median of %d); search costs %.3f s\n' \
+        "$on_med" "$off_med" "$RUNS" "$(awk -v a="$on_med" -v b="$off_med" 'BEGIN { print a - b }')"
+    EXTRAS+=("$(printf '%6s case studies: search on %.3f s, off %.3f s' "$size" "$on_med" "$off_med")")
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# bench_serve SIZE DIR: starts `tessera serve` on the corpus and times file write -> `reload`
+# event on /__tessera/events over BENCH_SERVE_EDITS edits (bench/serve_latency.py).
+bench_serve() {
+    local size=$1 dir=$2 help
+    help=$("$TESSERA" serve --help 2>&1 || true)
+    if [[ $HAVE_TESSERA -eq 0 || $help != *--port* ]]; then
+        echo "  serve latency: not available in this build"
+        return
+    fi
+    local port extra=() result
+    port=$(free_port)
+    if [[ $help == *--output* ]]; then
+        extra=(--output "$dir/out-serve")
+    fi
+    "$TESSERA" serve --port "$port" --root "$dir/tessera" "${extra[@]}" >"$dir/serve.log" 2>&1 &
+    SERVER_PID=$!
+    if result=$(python3 "$REPO/bench/serve_latency.py" --port "$port" --pid "$SERVER_PID" --edits "$SERVE_EDITS" \
+        --file "$dir/tessera/content/case-studies/case-00001.md"); then
+        echo "  $result"
+        EXTRAS+=("$(printf '%6s case studies: %s' "$size" "$result")")
+    else
+        echo "  ${result:-serve latency: failed} (server log: $dir/serve.log)"
+    fi
+    cleanup
+}
+
+bench_size() {
+    local size=$1 dir=$WORK/$1
+    echo
+    echo "== $size case studies =="
+    mkdir -p "$dir"
+    "$GEN" --case-studies "$size" --out "$dir" --seed "$SEED"
+    bench_build "$size" "$dir"
+    bench_search "$size" "$dir"
+    bench_serve "$size" "$dir"
+}
+
+print_summary() {
+    echo
+    echo "== summary: full clean build, median of $RUNS runs =="
+    echo
+    echo "| size   | engine  | median s | CPU s   | pages  | pages/s | RSS MB |"
+    echo "| -----: | ------- | -------: | ------: | -----: | ------: | -----: |"
+    printf '%s\n' "${SUMMARY[@]}"
+    if [[ ${#EXTRAS[@]} -gt 0 ]]; then
+        echo
+        printf '%s\n' "${EXTRAS[@]}"
+    fi
+}
+
+main() {
+    [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive number, not '$RUNS'"
+    ensure_time
+    ensure_hugo
+    build_tools
+    mkdir -p "$WORK"
+    machine_info
+    local size
+    for size in $SIZES; do
+        [[ $size =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES holds '$size', not a positive number"
+        bench_size "$size"
+    done
+    print_summary
+}
+
+main "$@"

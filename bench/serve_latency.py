@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Measures `tessera serve` edit-to-reload latency (stdlib only).
+
+Subscribes to the server's Server-Sent Events stream (default `/__tessera/events`), then
+appends a word to one content file N times. For each edit it measures the time from the
+file write to the first `event: reload` line that arrives after it, and prints the median.
+The file is restored to its original text at the end.
+
+    python3 bench/serve_latency.py --port 4123 --file DIR/content/case-studies/case-00001.md
+
+Exit status: 0 on success, 1 if the server never answered or a reload never came.
+"""
+
+import argparse
+import http.client
+import os
+import queue
+import statistics
+import sys
+import threading
+import time
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--path", default="/__tessera/events", help="SSE endpoint")
+    p.add_argument("--file", required=True, help="content file to edit")
+    p.add_argument("--edits", type=int, default=10)
+    p.add_argument("--pid", type=int, help="the server's process id: stop waiting if it exits")
+    p.add_argument("--startup-timeout", type=float, default=300.0,
+                   help="seconds to wait for the server to accept the SSE connection")
+    p.add_argument("--timeout", type=float, default=30.0,
+                   help="seconds to wait for one reload event")
+    p.add_argument("--settle", type=float, default=0.5,
+                   help="quiet seconds before each edit, so stray events drain")
+    return p.parse_args()
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def connect(args):
+    """Opens the SSE stream, retrying until the server is up. Returns the response."""
+    deadline = time.monotonic() + args.startup_timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(args.host, args.port, timeout=None)
+            conn.request("GET", args.path, headers={"Accept": "text/event-stream"})
+            response = conn.getresponse()
+            if response.status == 200:
+                return response
+            last_error = f"HTTP {response.status} from {args.path}"
+            conn.close()
+        except OSError as err:
+            last_error = err
+        if args.pid and not alive(args.pid):
+            sys.exit(f"serve latency: the server (pid {args.pid}) exited before it answered")
+        time.sleep(0.2)
+    sys.exit(f"serve latency: no SSE stream at http://{args.host}:{args.port}{args.path}"
+             f" after {args.startup_timeout:.0f}s ({last_error})")
+
+
+def read_events(response, events):
+    """Puts (arrival time, line) for every SSE line into `events` until the stream ends."""
+    try:
+        for raw in response:
+            events.put((time.perf_counter(), raw.decode("utf-8", "replace").rstrip("\r\n")))
+    except (OSError, http.client.HTTPException):
+        pass
+    events.put((time.perf_counter(), None))
+
+
+def drain(events, quiet):
+    """Discards events until none has arrived for `quiet` seconds."""
+    while True:
+        try:
+            _, line = events.get(timeout=quiet)
+        except queue.Empty:
+            return
+        if line is None:
+            sys.exit("serve latency: the server closed the event stream")
+
+
+def wait_for_reload(events, since, timeout):
+    """Seconds from `since` to the first `event: reload` line after it, or None."""
+    deadline = since + timeout
+    while True:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return None
+        try:
+            at, line = events.get(timeout=remaining)
+        except queue.Empty:
+            return None
+        if line is None:
+            sys.exit("serve latency: the server closed the event stream")
+        if at >= since and line.strip() == "event: reload":
+            return at - since
+
+
+def measure(args, events):
+    latencies = []
+    with open(args.file, encoding="utf-8") as f:
+        original = f.read()
+    try:
+        for i in range(args.edits):
+            drain(events, args.settle)
+            start = time.perf_counter()
+            with open(args.file, "a", encoding="utf-8") as f:
+                f.write(f" benchmark{i}\n")
+            latency = wait_for_reload(events, start, args.timeout)
+            if latency is None:
+                print(f"serve latency: no reload within {args.timeout:.0f}s of edit {i + 1}")
+                return None
+            latencies.append(latency)
+    finally:
+        with open(args.file, "w", encoding="utf-8") as f:
+            f.write(original)
+    return latencies
+
+
+def main():
+    args = parse_args()
+    response = connect(args)
+    events = queue.Queue()
+    threading.Thread(target=read_events, args=(response, events), daemon=True).start()
+    latencies = measure(args, events)
+    if not latencies:
+        return 1
+    ms = [1000 * x for x in latencies]
+    print(f"serve latency: median {statistics.median(ms):.0f} ms "
+          f"(min {min(ms):.0f}, max {max(ms):.0f}) over {len(ms)} edits")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
