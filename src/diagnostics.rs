@@ -184,15 +184,18 @@ impl Diagnostics {
         self.sources.insert(file.into(), text);
     }
 
-    /// Forgets the text of files no diagnostic points into, to free memory.
+    /// Forgets the text of content files no diagnostic points into, to free memory once
+    /// the content is checked. Other sources (site.toml, templates) stay, since rendering
+    /// can still report into templates.
     pub fn keep_referenced_sources(&mut self) {
         let wanted: std::collections::HashSet<&Path> = self
             .items
             .iter()
             .filter_map(|d| d.file.as_deref())
             .collect();
-        self.sources
-            .retain(|path, _| wanted.contains(path.as_path()));
+        self.sources.retain(|path, _| {
+            !path.starts_with(crate::content::CONTENT_DIR) || wanted.contains(path.as_path())
+        });
     }
 
     pub fn merge(&mut self, other: Diagnostics) {

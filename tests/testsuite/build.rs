@@ -280,3 +280,17 @@ fn site_templates_override_the_theme_file_by_file() {
         "other templates still come from the theme"
     );
 }
+
+#[test]
+fn template_error_names_the_missing_variable_with_a_snippet() {
+    let review = Review::fixture("build/basic");
+    review.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ page.nosuch.deeper }}\n{% endblock content %}\n",
+    );
+    let run = review.run(&["build"]);
+    assert_eq!(run.code(), Some(1));
+    assert!(run.stderr.contains("templates/page.html:3:9"), "{}", run.stderr);
+    assert!(run.stderr.contains("`nosuch` is not defined"), "{}", run.stderr);
+    assert!(run.stderr.contains("3 | {{ page.nosuch.deeper }}"), "snippet expected: {}", run.stderr);
+}
