@@ -15,6 +15,7 @@ pub mod output;
 pub mod render;
 pub mod review;
 pub mod scaffold;
+pub mod serve;
 pub mod shared;
 
 use std::path::{Path, PathBuf};

@@ -63,6 +63,27 @@ enum Command {
         #[arg(long, default_value = ".", value_name = "DIR")]
         root: PathBuf,
     },
+    /// Serve the review locally, rebuilding and reloading the browser on every change.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// The address to listen on (`0.0.0.0` makes the site reachable from other machines).
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+        interface: std::net::IpAddr,
+        /// The port to listen on; if it is taken, the next free one is used (0: any free port).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the default web browser.
+        #[arg(long)]
+        open: bool,
+        /// Serve the site under this path, as a host would (e.g. `/review/` for GitHub Pages).
+        #[arg(long, default_value = "/", value_name = "PATH")]
+        base_path: String,
+        /// Look for changes by polling, for file systems that send no change events
+        /// (network shares, some containers and virtual machines).
+        #[arg(long)]
+        poll: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -111,6 +132,31 @@ fn main() -> ExitCode {
         ),
         Command::Init { dir } => init(&dir),
         Command::New { kind, title, root } => new(&root, kind, &title),
+        Command::Serve {
+            site,
+            interface,
+            port,
+            open,
+            base_path,
+            poll,
+        } => {
+            let options = tessera::serve::ServeOptions {
+                root: site.root,
+                drafts: site.drafts,
+                interface,
+                port,
+                open,
+                base_path,
+                poll,
+            };
+            match tessera::serve::run(&options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 

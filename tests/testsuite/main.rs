@@ -4,4 +4,5 @@
 mod build;
 mod evidence;
 mod sample;
+mod serve;
 mod support;

@@ -1,0 +1,828 @@
+//! `tessera serve` on the review in `serve/review/`: the real binary, started on a free
+//! port in a temporary copy of the review, driven over plain TCP (a tiny HTTP client and a
+//! server-sent-events reader below). Every wait has a deadline, and a guard kills the server
+//! even when a test panics, so no test can hang or leak a process.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::{Review, snapshot, tessera};
+
+/// The longest any single wait may take on a slow, loaded machine; tests finish as soon as
+/// what they wait for happens.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// How long a change that must *not* rebuild is given to do so anyway.
+const QUIET: Duration = Duration::from_millis(1500);
+
+/// What serve adds to HTML pages (see `src/serve/reload.rs`).
+const INJECTED_START: &str = "<!-- tessera serve -->";
+const INJECTED_END: &str = "<!-- /tessera serve -->";
+
+// ---------------------------------------------------------------------------------------------
+// The server under test
+// ---------------------------------------------------------------------------------------------
+
+/// A running `tessera serve`; killed when dropped.
+struct Server {
+    child: Child,
+    review: Review,
+    /// `http://127.0.0.1:PORT/` plus the base path.
+    url: String,
+    port: u16,
+    lines: Receiver<String>,
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `tessera serve --port 0 --root <review> <extra>` and waits until it serves.
+    fn start(review: Review, extra: &[&str]) -> Server {
+        let root = review.root.to_string_lossy().into_owned();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(["serve", "--root", &root, "--port", "0"])
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start tessera serve");
+        let log = Arc::new(Mutex::new(String::new()));
+        let lines = forward_stdout(child.stdout.take().expect("stdout"), log.clone());
+        collect_stderr(child.stderr.take().expect("stderr"), log.clone());
+        let mut server = Server {
+            child,
+            review,
+            url: String::new(),
+            port: 0,
+            lines,
+            log,
+        };
+        let serving = server.wait_for_line("Serving ");
+        let url = serving
+            .split(" at ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap_or_else(|| panic!("no URL in {serving:?}"))
+            .to_string();
+        server.port = url
+            .trim_start_matches("http://127.0.0.1:")
+            .split('/')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {url}"));
+        server.url = url;
+        server
+    }
+
+    /// Waits for a line of the server's stdout that contains `needle`.
+    fn wait_for_line(&self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no line with {needle:?}; server output:\n{}", self.log()),
+            }
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    fn get(&self, target: &str) -> Reply {
+        request(self.port, "GET", target)
+    }
+
+    /// Subscribes to the reload events and waits for the stream's `hello`.
+    fn events(&self) -> Events {
+        let events = Events::connect(self.port);
+        events.expect("hello");
+        events
+    }
+
+    /// Waits for the next `reload` event, failing the test with the log if none comes.
+    fn reloaded(&self, events: &Events) -> u64 {
+        match events.next("reload", PATIENCE) {
+            Some(data) => data.parse().unwrap_or_else(|_| panic!("bad data {data:?}")),
+            None => panic!("no reload event; server output:\n{}", self.log()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- tessera serve output ---\n{}", self.log());
+        }
+    }
+}
+
+fn forward_stdout(stdout: ChildStdout, log: Arc<Mutex<String>>) -> Receiver<String> {
+    let (sender, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(mut log) = log.lock() {
+                log.push_str(&line);
+                log.push('\n');
+            }
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
+
+fn collect_stderr(mut stderr: impl Read + Send + 'static, log: Arc<Mutex<String>>) {
+    std::thread::spawn(move || {
+        let mut buffer = [0; 4096];
+        while let Ok(n @ 1..) = stderr.read(&mut buffer) {
+            if let Ok(mut log) = log.lock() {
+                log.push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A tiny HTTP client and an event-stream reader
+// ---------------------------------------------------------------------------------------------
+
+/// An HTTP response.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends one request with the target exactly as given (no normalisation), and reads the
+/// whole response.
+fn request(port: u16, method: &str, target: &str) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    write!(
+        stream,
+        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send request");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    parse_reply(&raw).unwrap_or_else(|| panic!("malformed response to {target}: {raw:?}"))
+}
+
+fn parse_reply(raw: &[u8]) -> Option<Reply> {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&raw[..split]).ok()?;
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked {
+        body = dechunk(&body)?;
+    }
+    Some(Reply {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = body.windows(2).position(|w| w == b"\r\n")?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..line_end]).ok()?.trim(), 16).ok()?;
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(body.get(..size)?);
+        body = body.get(size + 2..)?;
+    }
+}
+
+/// The events of one server-sent-events stream, as (event, data) pairs.
+struct Events {
+    received: Receiver<(String, String)>,
+}
+
+impl Events {
+    fn connect(port: u16) -> Events {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect events");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(120)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET /__tessera/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .expect("send events request");
+        let (sender, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            let (mut event, mut data) = (String::new(), String::new());
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if let Some(name) = line.strip_prefix("event: ") {
+                    event = name.to_string();
+                } else if let Some(value) = line.strip_prefix("data: ") {
+                    data = value.to_string();
+                } else if line.is_empty() && !event.is_empty() {
+                    let pair = (std::mem::take(&mut event), std::mem::take(&mut data));
+                    if sender.send(pair).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        Events { received }
+    }
+
+    /// The data of the next event named `name` within `wait`, skipping others.
+    fn next(&self, name: &str, wait: Duration) -> Option<String> {
+        let deadline = Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.received.recv_timeout(left) {
+                Ok((event, data)) if event == name => return Some(data),
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    fn expect(&self, name: &str) -> String {
+        self.next(name, PATIENCE)
+            .unwrap_or_else(|| panic!("no `{name}` event"))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editing the review
+// ---------------------------------------------------------------------------------------------
+
+fn fixture() -> Review {
+    Review::fixture("serve/review")
+}
+
+/// Saves as many editors do: write a temporary file beside the target, then rename it over.
+fn save_atomically(review: &Review, relative: &str, text: &str) {
+    let target = review.path(relative);
+    let name = target.file_name().expect("file name").to_string_lossy();
+    let temporary = target.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&temporary, text).expect("write temporary file");
+    std::fs::rename(&temporary, &target).expect("rename over target");
+}
+
+/// Writes a file's own bytes back over it without truncating it first.
+fn rewrite_in_place(review: &Review, relative: &str) {
+    let path = review.path(relative);
+    let bytes = std::fs::read(&path).expect("read");
+    let mut file = std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .expect("open for writing");
+    file.write_all(&bytes).expect("rewrite");
+}
+
+fn replace_in(review: &Review, relative: &str, from: &str, to: &str) {
+    let text = review.read(relative);
+    assert!(text.contains(from), "{relative} has no {from:?}");
+    save_atomically(review, relative, &text.replacen(from, to, 1));
+}
+
+/// The page as `tessera build` would write it: what serve added removed.
+fn without_injection(html: &str) -> String {
+    match (html.find(INJECTED_START), html.find(INJECTED_END)) {
+        (Some(start), Some(end)) => {
+            format!("{}{}", &html[..start], &html[end + INJECTED_END.len()..])
+        }
+        _ => html.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn serves_pages_folders_assets_and_the_404_page() {
+    let server = Server::start(fixture(), &[]);
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(home.text().contains("Fixture home"));
+    assert!(home.text().contains(INJECTED_START), "reload script");
+
+    let alpha = server.get("/case-studies/alpha/");
+    assert_eq!(alpha.status, 200);
+    assert!(alpha.text().contains("Alpha project"));
+    assert_eq!(
+        server.get("/case-studies/alpha/index.html").status,
+        200,
+        "files by name"
+    );
+
+    let folder = server.get("/case-studies/alpha?x=1");
+    assert_eq!(folder.status, 302);
+    assert_eq!(folder.header("location"), Some("/case-studies/alpha/"));
+
+    let css = server.get("/static/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    let asset = server.get("/files/note.txt");
+    assert_eq!(
+        asset.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(asset.text(), "A plain text asset.\n");
+
+    let missing = server.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("Page not found"),
+        "the site's 404 page"
+    );
+    assert!(missing.text().contains(INJECTED_START));
+    assert_eq!(server.get("/static/").status, 404, "no folder listings");
+    assert_eq!(server.get("/case-studies/").status, 200);
+    assert_eq!(request(server.port, "POST", "/").status, 405);
+}
+
+#[test]
+fn paths_outside_the_site_are_refused() {
+    let review = fixture();
+    review.write("secret.txt", "TOP-SECRET");
+    #[cfg(unix)]
+    {
+        review.write("static/ok.txt", "fine");
+        std::os::unix::fs::symlink(review.path("secret.txt"), review.path("static/leak.txt"))
+            .expect("symlink");
+    }
+    let server = Server::start(review, &[]);
+    for target in [
+        "/../Cargo.toml",
+        "/../secret.txt",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "//etc/passwd",
+        "/static/../../site.toml",
+        "/static/..%2f..%2fsite.toml",
+        "/secret.txt",
+        "/site.toml",
+        "/content/case-studies/alpha.md",
+        "/static/leak.txt",
+        "/%5c..%5csecret.txt",
+    ] {
+        let reply = server.get(target);
+        assert!(
+            matches!(reply.status, 400 | 404),
+            "{target}: status {}",
+            reply.status
+        );
+        let text = reply.text();
+        for leaked in [
+            "TOP-SECRET",
+            "root:",
+            "[package]",
+            "title = \"Fixture",
+            "title: Alpha",
+        ] {
+            assert!(!text.contains(leaked), "{target} leaked {leaked:?}");
+        }
+    }
+    #[cfg(unix)]
+    assert_eq!(server.get("/static/ok.txt").text(), "fine");
+}
+
+#[test]
+fn an_edited_title_is_served_as_soon_as_the_reload_is_sent() {
+    let server = Server::start(fixture(), &[]);
+    let events = server.events();
+    replace_in(
+        &server.review,
+        "content/case-studies/alpha.md",
+        "title: Alpha project",
+        "title: Alpha renamed",
+    );
+    server.reloaded(&events);
+    // Nothing in between: the first request after the event sees the new site.
+    let page = server.get("/case-studies/alpha/").text();
+    assert!(page.contains("Alpha renamed"), "{page}");
+    assert!(!page.contains("Alpha project"));
+    assert!(
+        server
+            .get("/case-studies/")
+            .text()
+            .contains("Alpha renamed")
+    );
+    let line = server.wait_for_line("Changed content/case-studies/alpha.md");
+    assert!(line.contains("rebuilt") && line.contains(" ms"), "{line}");
+}
+
+#[test]
+fn a_broken_build_keeps_the_last_good_site_with_an_overlay_until_fixed() {
+    let server = Server::start(fixture(), &[]);
+    let events = server.events();
+    let good = server.review.read("content/case-studies/alpha.md");
+    save_atomically(
+        &server.review,
+        "content/case-studies/alpha.md",
+        &good.replace("title: Alpha project", "title: [Alpha broken"),
+    );
+    server.reloaded(&events);
+    let page = server.get("/case-studies/alpha/");
+    assert_eq!(page.status, 200, "the last good page is still served");
+    let text = page.text();
+    assert!(text.contains("Alpha project"), "old content");
+    assert!(text.contains("role=\"alert\""), "overlay");
+    assert!(
+        text.contains("content/case-studies/alpha.md:2:8"),
+        "file:line:column in the overlay"
+    );
+    assert!(
+        server.get("/about/").text().contains("role=\"alert\""),
+        "on every page"
+    );
+    server.wait_for_line("the build failed");
+    assert!(
+        server.log().contains("content/case-studies/alpha.md:2:8"),
+        "terminal"
+    );
+
+    save_atomically(
+        &server.review,
+        "content/case-studies/alpha.md",
+        &good.replace("title: Alpha project", "title: Alpha fixed"),
+    );
+    server.reloaded(&events);
+    let text = server.get("/case-studies/alpha/").text();
+    assert!(text.contains("Alpha fixed"));
+    assert!(!text.contains("role=\"alert\""), "overlay gone");
+}
+
+#[test]
+fn a_review_that_never_built_shows_its_errors_until_fixed() {
+    let review = fixture();
+    let good = review.read("content/case-studies/delta.md");
+    review.write("content/case-studies/delta.md", "---\ntitle: [no\n---\n");
+    let server = Server::start(review, &[]);
+    let waiting = server.get("/");
+    assert_eq!(waiting.status, 503);
+    assert!(waiting.text().contains("content/case-studies/delta.md:2"));
+    let events = server.events();
+    save_atomically(&server.review, "content/case-studies/delta.md", &good);
+    server.reloaded(&events);
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn a_deleted_case_study_is_gone_from_its_page_and_the_index() {
+    let server = Server::start(fixture(), &[]);
+    assert_eq!(server.get("/case-studies/delta/").status, 200);
+    let events = server.events();
+    std::fs::remove_file(server.review.path("content/case-studies/delta.md")).expect("delete");
+    server.reloaded(&events);
+    assert_eq!(server.get("/case-studies/delta/").status, 404);
+    assert!(
+        !server
+            .get("/case-studies/")
+            .text()
+            .contains("Delta project")
+    );
+}
+
+#[test]
+fn renames_and_new_folders_are_picked_up() {
+    let server = Server::start(fixture(), &[]);
+    let events = server.events();
+    std::fs::rename(
+        server.review.path("content/case-studies/delta.md"),
+        server.review.path("content/case-studies/epsilon.md"),
+    )
+    .expect("rename");
+    server.reloaded(&events);
+    assert_eq!(server.get("/case-studies/delta/").status, 404);
+    assert_eq!(server.get("/case-studies/epsilon/").status, 200);
+
+    // A folder made elsewhere and moved in whole, as `git checkout` or a file manager does.
+    let outside = server.review.root.with_file_name("guides");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(
+        outside.join("guide.md"),
+        "---\ntitle: A new guide\n---\nText.\n",
+    )
+    .expect("write guide");
+    std::fs::rename(&outside, server.review.path("content/guides")).expect("move folder in");
+    server.reloaded(&events);
+    let guide = server.get("/guides/guide/");
+    assert_eq!(guide.status, 200);
+    assert!(guide.text().contains("A new guide"));
+}
+
+#[test]
+fn unchanged_saves_and_editor_files_rebuild_nothing() {
+    let server = Server::start(fixture(), &[]);
+    let events = server.events();
+    let review = &server.review;
+    // Same bytes, three ways: in place (never truncated, so never seen half-written),
+    // by write-and-rename, and a bare change of modification time.
+    rewrite_in_place(review, "content/case-studies/alpha.md");
+    let beta = review.read("content/case-studies/beta.md");
+    save_atomically(review, "content/case-studies/beta.md", &beta);
+    std::fs::File::options()
+        .write(true)
+        .open(review.path("content/case-studies/delta.md"))
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .expect("touch");
+    for temporary in [".alpha.md.swp", "alpha.md~", "#alpha.md#", ".alpha.md.tmp"] {
+        review.write(&format!("content/case-studies/{temporary}"), "scratch");
+    }
+    assert_eq!(events.next("reload", QUIET), None, "nothing changed");
+    assert!(!server.log().contains("Changed"), "{}", server.log());
+    // The watcher was alive all along: a real change is seen.
+    replace_in(
+        review,
+        "content/case-studies/alpha.md",
+        "Alpha project",
+        "Alpha edited",
+    );
+    server.reloaded(&events);
+}
+
+#[test]
+fn the_served_site_equals_a_full_build_after_random_edits() {
+    let seed = fastrand::u64(..);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let server = Server::start(fixture(), &[]);
+    let events = server.events();
+    let review = &server.review;
+    for step in 0..8 {
+        let edit = random_edit(review, &mut rng, step);
+        server.reloaded(&events);
+        if step % 4 == 3 {
+            // Should an edit have been seen in two steps, wait for the last one.
+            while events.next("reload", Duration::from_millis(300)).is_some() {}
+            assert_served_equals_build(&server, &format!("seed {seed}, after {edit}"));
+        }
+    }
+}
+
+/// Makes one random edit that changes the review's bytes and keeps it valid; says what.
+fn random_edit(review: &Review, rng: &mut fastrand::Rng, step: usize) -> String {
+    let case = ["alpha", "beta", "delta"][rng.usize(..3)];
+    let file = format!("content/case-studies/{case}.md");
+    match rng.usize(..6) {
+        0 => {
+            let text = review.read(&file);
+            let title = text
+                .lines()
+                .find(|l| l.starts_with("title: "))
+                .expect("title");
+            let new = format!("title: {} {step}", &title[7..]);
+            save_atomically(review, &file, &text.replacen(title, &new, 1));
+            format!("retitled {case}")
+        }
+        1 => {
+            let text = review.read(&file);
+            save_atomically(
+                review,
+                &file,
+                &format!("{text}\nA paragraph added in step {step}.\n"),
+            );
+            format!("appended to {case}")
+        }
+        2 => {
+            let stages = ["develop", "test", "scale"];
+            let text = review.read(&file);
+            let line = text
+                .lines()
+                .find(|l| l.starts_with("stage: "))
+                .expect("stage");
+            let now = stages.iter().position(|s| line.ends_with(s)).unwrap_or(0);
+            let new = format!("stage: {}", stages[(now + 1 + rng.usize(..2)) % 3]);
+            save_atomically(review, &file, &text.replacen(line, &new, 1));
+            format!("moved {case} to another stage")
+        }
+        3 => {
+            let path = format!("content/case-studies/added-{step}.md");
+            save_atomically(
+                review,
+                &path,
+                &format!(
+                    "---\ntitle: Added {step}\nsummary: Added by a test.\nstage: test\nthemes: [families]\n---\nBody {step}.\n"
+                ),
+            );
+            format!("added {path}")
+        }
+        4 => {
+            let path = "content/themes/workforce.md";
+            let text = review.read(path);
+            save_atomically(
+                review,
+                path,
+                &format!("{text}More about the theme ({step}).\n"),
+            );
+            "edited a theme".to_string()
+        }
+        _ => {
+            let text = review.read("site.toml");
+            let new = text.replacen(
+                "title = \"Fixture review",
+                &format!("title = \"Fixture review {step}"),
+                1,
+            );
+            save_atomically(review, "site.toml", &new);
+            "retitled the site".to_string()
+        }
+    }
+}
+
+/// Every file `tessera build` writes for the current review is served with the same bytes
+/// (HTML pages once serve's addition is taken out).
+fn assert_served_equals_build(server: &Server, context: &str) {
+    let output = server
+        .review
+        .root
+        .with_file_name(format!("built-{}", fastrand::u32(..)));
+    let out = output.to_string_lossy().into_owned();
+    let root = server.review.root.to_string_lossy().into_owned();
+    let run = tessera(
+        &[
+            "build",
+            "--root",
+            &root,
+            "--output",
+            &out,
+            "--base-url",
+            &server.url,
+        ],
+        &server.review.root,
+    );
+    assert!(run.ok(), "build failed ({context}):\n{}", run.stderr);
+    let files = snapshot(&output);
+    assert!(files.len() > 20, "{context}: only {} files", files.len());
+    for (path, built) in files {
+        let key = path.to_string_lossy().replace('\\', "/");
+        if key == ".tessera-output" {
+            continue;
+        }
+        let reply = server.get(&format!("/{key}"));
+        assert_eq!(reply.status, 200, "{context}: /{key}");
+        let served = if key.ends_with(".html") {
+            without_injection(&reply.text()).into_bytes()
+        } else {
+            reply.body
+        };
+        assert!(
+            served == built,
+            "{context}: /{key} differs from the build\n--- served\n{}\n--- built\n{}",
+            String::from_utf8_lossy(&served),
+            String::from_utf8_lossy(&built)
+        );
+    }
+}
+
+#[test]
+fn build_output_has_no_reload_script() {
+    let review = fixture();
+    let site = review.build(&[]);
+    for (path, bytes) in snapshot(&site) {
+        let text = String::from_utf8_lossy(&bytes);
+        for marker in [
+            "__tessera",
+            "EventSource",
+            INJECTED_START,
+            "tessera-build-error",
+        ] {
+            assert!(
+                !text.contains(marker),
+                "{} contains {marker}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn base_path_serves_the_site_under_a_sub_path_only() {
+    let server = Server::start(fixture(), &["--base-path", "/sub/"]);
+    assert!(server.url.ends_with("/sub/"), "{}", server.url);
+    assert!(server.get("/sub/").text().contains("Fixture home"));
+    assert_eq!(server.get("/sub/case-studies/alpha/").status, 200);
+    assert_eq!(server.get("/sub/static/style.css").status, 200);
+    assert_eq!(server.get("/sub").header("location"), Some("/sub/"));
+    assert_eq!(server.get("/").status, 404);
+    assert_eq!(server.get("/case-studies/alpha/").status, 404);
+    assert_eq!(server.get("/static/style.css").status, 404);
+    let missing = server.get("/sub/nowhere/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("href=\"/sub/static/style.css\""),
+        "the 404 page's links are rooted at the base path"
+    );
+    server.events();
+}
+
+#[test]
+fn a_taken_port_is_reported_and_the_next_free_one_used() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let review = fixture();
+    let root = review.root.to_string_lossy().into_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["serve", "--root", &root, "--port", &port])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start");
+    let log = Arc::new(Mutex::new(String::new()));
+    let lines = forward_stdout(child.stdout.take().expect("stdout"), log);
+    let guard = Guard(child);
+    let first = lines.recv_timeout(PATIENCE).unwrap_or_default();
+    drop(guard);
+    assert!(first.contains(&format!("Port {port} is in use")), "{first}");
+}
+
+/// Kills a child process when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn polling_sees_changes_too() {
+    let server = Server::start(fixture(), &["--poll"]);
+    let events = server.events();
+    replace_in(
+        &server.review,
+        "content/case-studies/beta.md",
+        "Beta project",
+        "Beta polled",
+    );
+    server.reloaded(&events);
+    assert!(
+        server
+            .get("/case-studies/beta/")
+            .text()
+            .contains("Beta polled")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let mut server = Server::start(fixture(), &[]);
+    let _events = server.events();
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    server.wait_for_line("Stopped.");
+}
