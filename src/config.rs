@@ -199,22 +199,54 @@ impl SiteConfig {
                     )
                     .in_file(CONFIG_FILE)
                     .at(text, find_span(text, axis))
-                    .with_hint_opt(did_you_mean_hint(axis, candidates))
-                    .with_hint("declare it under [facets.NAME] or use `themes`"),
+                    .with_hint("declare it under [facets.NAME] or use `themes`")
+                    .with_hint_opt(did_you_mean_hint(axis, candidates)),
                 );
             }
         }
         for (name, facet) in &self.facets {
-            let mut seen = std::collections::HashSet::new();
+            if slug::slugify(name).is_empty() {
+                problems.push(
+                    Diagnostic::error(
+                        "config-bad-name",
+                        format!("facet `{name}` has no letters or digits, so it has no URL"),
+                    )
+                    .in_file(CONFIG_FILE)
+                    .at(text, find_span(text, name))
+                    .with_hint("name facets with letters, e.g. [facets.stage]"),
+                );
+            }
+            // Values are compared by URL slug, since each value gets a page at
+            // `facet/slug/`: `Scale` and `scale` would overwrite each other's page.
+            let mut seen = std::collections::HashMap::new();
             for value in &facet.values {
-                if !seen.insert(value.id.as_str()) {
+                let slug = slug::slugify(&value.id);
+                if slug.is_empty() {
                     problems.push(
                         Diagnostic::error(
-                            "config-duplicate-value",
-                            format!("facet `{name}` declares the value `{}` twice", value.id),
+                            "config-bad-name",
+                            format!(
+                                "facet `{name}` has a value `{}` with no letters or digits, so it has no URL",
+                                value.id
+                            ),
                         )
                         .in_file(CONFIG_FILE)
-                        .at(text, find_span(text, &value.id)),
+                        .at(text, find_span(text, &value.id))
+                        .with_hint("give the value an id with letters or digits, and a `label` to show"),
+                    );
+                } else if let Some(first) = seen.insert(slug, value.id.as_str()) {
+                    let message = if first == value.id {
+                        format!("facet `{name}` declares the value `{first}` twice")
+                    } else {
+                        format!(
+                            "facet `{name}` declares `{first}` and `{}`, which would share one page",
+                            value.id
+                        )
+                    };
+                    problems.push(
+                        Diagnostic::error("config-duplicate-value", message)
+                            .in_file(CONFIG_FILE)
+                            .at(text, find_last_span(text, &value.id)),
                     );
                 }
             }
@@ -249,11 +281,24 @@ fn find_span(text: &str, needle: &str) -> std::ops::Range<usize> {
         .unwrap_or(0..0)
 }
 
+/// Like [`find_span`], but the last occurrence: for the second of two duplicates.
+fn find_last_span(text: &str, needle: &str) -> std::ops::Range<usize> {
+    let quoted = format!("\"{needle}\"");
+    text.rfind(&quoted)
+        .map(|i| i + 1..i + 1 + needle.len())
+        .unwrap_or(0..0)
+}
+
 /// Turns a toml error into a diagnostic, adding "did you mean" for unknown keys.
 fn toml_diagnostic(err: &toml::de::Error, text: &str) -> Diagnostic {
     let message = err.message().trim().to_string();
-    let mut diagnostic =
-        Diagnostic::error("config", format!("{CONFIG_FILE}: {message}")).in_file(CONFIG_FILE);
+    // toml's error names the key only in its own rendering; read it back from the text.
+    let key = err.span().and_then(|span| key_before(text, span.start));
+    let mut diagnostic = match key {
+        Some(key) => Diagnostic::error("config", format!("{CONFIG_FILE}: `{key}`: {message}")),
+        None => Diagnostic::error("config", format!("{CONFIG_FILE}: {message}")),
+    }
+    .in_file(CONFIG_FILE);
     if let Some(span) = err.span() {
         diagnostic = diagnostic.at(text, span);
     }
@@ -267,6 +312,32 @@ fn toml_diagnostic(err: &toml::de::Error, text: &str) -> Diagnostic {
         );
     }
     diagnostic
+}
+
+/// The key whose value starts at byte `at`, read from the text before it, with its table:
+/// `edition` for `edition = "x"`, `build.portable` under `[build]`, `facets.stage.id` inside
+/// `values = [{ id = 3 }]` under `[facets.stage]`. `None` when `at` is not in a value.
+fn key_before(text: &str, at: usize) -> Option<String> {
+    let at = (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))?;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..at];
+    let eq = before.rfind('=')?;
+    let key = before[..eq].rsplit(['{', ',', '[']).next()?.trim();
+    if key.is_empty() {
+        return None;
+    }
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(['[', ']']).trim());
+    Some(match table {
+        Some(table) if !table.is_empty() => format!("{table}.{key}"),
+        _ => key.to_string(),
+    })
 }
 
 /// serde's "unknown field `x`, expected one of `a`, `b`" message, taken apart.
@@ -296,6 +367,21 @@ mod tests {
         assert!(d.message.contains("base_ulr"), "{}", d.message);
         assert_eq!(d.location.as_ref().map(|l| l.line), Some(2));
         assert_eq!(d.hint.as_deref(), Some("did you mean `base_url`?"));
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let mut diagnostics = Diagnostics::new();
+        let text = "title = \"x\"\n\n[build]\nportable = \"yes\"\n";
+        assert!(SiteConfig::parse(text, &mut diagnostics).is_none());
+        let d = diagnostics.iter().next().expect("one diagnostic");
+        assert!(d.message.contains("`build.portable`"), "{}", d.message);
+        assert_eq!(
+            d.location.as_ref().map(|l| (l.line, l.column)),
+            Some((4, 12))
+        );
+        assert_eq!(key_before("a = [{ id = 3 }]", 12).as_deref(), Some("id"));
+        assert_eq!(key_before("[x]\nkey", 5), None);
     }
 
     #[test]

@@ -106,22 +106,56 @@ impl Diagnostic {
 }
 
 /// Maps a byte range of `source` to a 1-based line and character column.
+///
+/// This scans `source` up to the range. To locate many places in one file (every link of a
+/// long page), use a [`Locator`], which does not scan the same text twice.
 pub fn locate(source: &str, span: Range<usize>) -> Location {
-    let start = floor_char_boundary(source, span.start.min(source.len()));
-    let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
-    let before = &source[..start];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let mut line_before = &source[line_start..start];
-    if line_start == 0 {
-        // Editors do not show a byte-order mark, so it is not a column either.
-        line_before = line_before.strip_prefix('\u{feff}').unwrap_or(line_before);
+    Locator::new(source).locate(span)
+}
+
+/// Locates many byte ranges of one text. Ranges given in increasing order cost one pass
+/// over the text in all; a range before the previous one starts the count again.
+pub struct Locator<'a> {
+    source: &'a str,
+    /// How far lines have been counted, and what was found there.
+    counted_to: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(source: &'a str) -> Self {
+        Locator {
+            source,
+            counted_to: 0,
+            line: 1,
+            line_start: 0,
+        }
     }
-    let column = line_before.chars().count() + 1;
-    Location {
-        line,
-        column,
-        span: start..end,
+
+    pub fn locate(&mut self, span: Range<usize>) -> Location {
+        let source = self.source;
+        let start = floor_char_boundary(source, span.start.min(source.len()));
+        let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
+        if start < self.counted_to {
+            *self = Locator::new(source);
+        }
+        let newly = &source[self.counted_to..start];
+        self.line += newly.bytes().filter(|&b| b == b'\n').count();
+        if let Some(i) = newly.rfind('\n') {
+            self.line_start = self.counted_to + i + 1;
+        }
+        self.counted_to = start;
+        let mut line_before = &source[self.line_start..start];
+        if self.line_start == 0 {
+            // Editors do not show a byte-order mark, so it is not a column either.
+            line_before = line_before.strip_prefix('\u{feff}').unwrap_or(line_before);
+        }
+        Location {
+            line: self.line,
+            column: line_before.chars().count() + 1,
+            span: start..end,
+        }
     }
 }
 
@@ -379,6 +413,29 @@ mod tests {
         let text = "a: 1\nbé: 2\n";
         let l = locate(text, 9..10);
         assert_eq!((l.line, l.column), (2, 4));
+    }
+
+    #[test]
+    fn locator_agrees_with_locate_in_any_order() {
+        let text = "\u{feff}a: 1\nbé: 2\r\n\nlast line";
+        let mut locator = Locator::new(text);
+        for start in [0, 3, 5, 9, 12, 2, 17, 18, text.len(), 7, 1000] {
+            assert_eq!(locator.locate(start..start + 1), locate_slowly(text, start));
+        }
+    }
+
+    /// The obvious definition, for comparison.
+    fn locate_slowly(text: &str, wanted: usize) -> Location {
+        let start = floor_char_boundary(text, wanted.min(text.len()));
+        let before = text[..start].trim_start_matches('\u{feff}');
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let end = floor_char_boundary(text, (wanted + 1).min(text.len()));
+        Location {
+            line,
+            column,
+            span: start..end.max(start),
+        }
     }
 
     #[test]

@@ -78,9 +78,14 @@ impl<M> Document<M> {
         yaml_location(&self.source, self.front_matter_offset, r)
     }
 
-    /// The location of the front matter's opening fence.
+    /// The location of the front matter's opening fence (after any byte-order mark).
     pub fn head(&self) -> Location {
-        locate(&self.source, 0..3.min(self.source.len()))
+        let start = if self.source.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
+        locate(&self.source, start..(start + 3).min(self.source.len()))
     }
 }
 
@@ -336,7 +341,8 @@ fn parse(text: &Arc<str>, relative: &Path, display: &Path) -> Result<Parsed, Vec
     let slug = slug_of(relative);
     let problems = check_path(relative, display);
     if !problems.is_empty() {
-        return Err(problems);
+        // A file name has no line of its own: point at the start of the file.
+        return Err(problems.into_iter().map(|d| d.at(text, 0..0)).collect());
     }
     let split = frontmatter::split(text).map_err(|u| {
         vec![
@@ -432,6 +438,11 @@ fn kind_name(kind: Kind) -> &'static str {
     }
 }
 
+/// How deeply front matter may nest (see [`yaml_options`]).
+const YAML_MAX_DEPTH: usize = 32;
+/// How much text front matter may hold, in MiB (see [`yaml_options`]).
+const YAML_MAX_TEXT_MIB: usize = 4;
+
 /// Limits for reading front matter, so hostile YAML (alias bombs, deep nesting, huge blocks)
 /// fails fast with `yaml-too-complex` instead of using unbounded time, memory or stack.
 ///
@@ -442,11 +453,11 @@ fn kind_name(kind: Kind) -> &'static str {
 ///
 /// | limit | value | default | why |
 /// | --- | --- | --- | --- |
-/// | `max_depth` | 32 | 64 | findings sit at depth 3; `extra` rarely goes past 5 |
+/// | `max_depth` (`YAML_MAX_DEPTH`) | 32 | 64 | findings sit at depth 3; `extra` rarely goes past 5 |
 /// | `flow_nesting_limit` | 32 | 255 | same, for `[...]` / `{...}` |
 /// | `max_events` | 200,000 | 1,000,000 | a 500-finding case study is ~5,000 events |
 /// | `max_nodes` | 100,000 | 250,000 | as above |
-/// | `max_total_scalar_bytes` | 4 MiB | 64 MiB | notes are sentences, not chapters |
+/// | `max_total_scalar_bytes` (`YAML_MAX_TEXT_MIB`) | 4 MiB | 64 MiB | notes are sentences, not chapters |
 /// | `max_aliases` / `max_anchors` | 1,000 | 50,000 | authors rarely use them at all |
 /// | `max_recorded_anchor_events` | 100,000 | 1,000,000 | bounds the memory anchors hold |
 /// | `max_recorded_anchor_bytes` | 4 MiB | 64 MiB | as above |
@@ -460,11 +471,11 @@ fn kind_name(kind: Kind) -> &'static str {
 fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_depth: 32,
-            flow_nesting_limit: 32,
+            max_depth: YAML_MAX_DEPTH,
+            flow_nesting_limit: YAML_MAX_DEPTH,
             max_events: 200_000,
             max_nodes: 100_000,
-            max_total_scalar_bytes: 4 * 1024 * 1024,
+            max_total_scalar_bytes: YAML_MAX_TEXT_MIB * 1024 * 1024,
             max_aliases: 1_000,
             max_anchors: 1_000,
             max_recorded_anchor_events: 100_000,
@@ -586,6 +597,12 @@ fn yaml_diagnostic(
 
 fn describe_yaml_error(err: &serde_saphyr::Error) -> (&'static str, String, Option<String>) {
     use serde_saphyr::Error as E;
+    // An error met while replaying an alias comes wrapped with the alias's locations; what
+    // went wrong is the wrapped error. (The outer error still gives the location.)
+    let mut err = err;
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = err {
+        err = error;
+    }
     let raw = err.to_string();
     let message = raw
         .split(" at line ")
@@ -597,12 +614,18 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (&'static str, String, Opti
         Some("check the value's shape: lists are written `[a, b]` or as `- item` lines".to_string())
     };
     match err {
-        E::SerdeUnknownField { field, expected, .. } => (
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => (
             "unknown-field",
             format!("unknown field `{field}`"),
             Some(
-                did_you_mean_hint(field, expected.iter().copied())
-                    .unwrap_or_else(|| format!("known fields here: {}; put free fields under `extra:`", expected.join(", "))),
+                did_you_mean_hint(field, expected.iter().copied()).unwrap_or_else(|| {
+                    format!(
+                        "known fields here: {}; put free fields under `extra:`",
+                        expected.join(", ")
+                    )
+                }),
             ),
         ),
         E::SerdeMissingField { field, .. } => (
@@ -611,7 +634,9 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (&'static str, String, Opti
             Some(format!("add `{field}: ...` to the front matter")),
         ),
         // The only enum in the schema is a finding's `stance`.
-        E::SerdeUnknownVariant { variant, expected, .. } => (
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (
             "unknown-value",
             format!("unknown value `{variant}`"),
             Some(
@@ -619,17 +644,28 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (&'static str, String, Opti
                     .unwrap_or_else(|| format!("expected one of: {}", expected.join(", "))),
             ),
         ),
-        E::Budget { .. }
-        | E::AliasReplayCounterOverflow { .. }
+        E::Budget { breach, .. } => too_complex(&breach_in_words(breach)),
+        // The parser's own nesting limit (set from `flow_nesting_limit` and `max_depth`);
+        // its error kind belongs to a crate we do not depend on, so match its text.
+        E::ExternalMessage { msg, .. } if msg.contains("recursion limit exceeded") => too_complex(
+            &format!("it is nested more than {YAML_MAX_DEPTH} levels deep"),
+        ),
+        E::AliasReplayCounterOverflow { .. }
         | E::AliasReplayLimitExceeded { .. }
         | E::AliasExpansionLimitExceeded { .. }
-        | E::AliasReplayStackDepthExceeded { .. } => (
-            "yaml-too-complex",
-            format!("front matter is too deeply nested or too large to read safely ({message})"),
-            Some("front matter should be a few plain fields; remove the deep nesting or repeated aliases".to_string()),
-        ),
-        E::SerdeInvalidType { unexpected, expected, .. }
-        | E::SerdeInvalidValue { unexpected, expected, .. } => (
+        | E::AliasReplayStackDepthExceeded { .. } => {
+            too_complex("its aliases expand to too much data")
+        }
+        E::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        }
+        | E::SerdeInvalidValue {
+            unexpected,
+            expected,
+            ..
+        } => (
             "wrong-type",
             format!("wrong type: expected {expected}, found {unexpected}"),
             shape_hint(),
@@ -655,10 +691,39 @@ fn describe_yaml_error(err: &serde_saphyr::Error) -> (&'static str, String, Opti
         E::NullIntoString { .. } => (
             "wrong-type",
             "wrong type: expected text, found an empty value".to_string(),
-            Some("write the text after the colon, or remove the field if it is optional".to_string()),
+            Some(
+                "write the text after the colon, or remove the field if it is optional".to_string(),
+            ),
         ),
         _ => ("yaml-syntax", format!("YAML syntax error: {message}"), None),
     }
+}
+
+fn too_complex(why: &str) -> (&'static str, String, Option<String>) {
+    (
+        "yaml-too-complex",
+        format!("front matter is too large or too complex to read safely: {why}"),
+        Some("front matter should be a few plain fields; remove the deep nesting or repeated aliases".to_string()),
+    )
+}
+
+/// Which of [`yaml_options`]'s limits was hit, in authors' words.
+fn breach_in_words(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let words = match breach {
+        B::Depth { .. } => return format!("it is nested more than {YAML_MAX_DEPTH} levels deep"),
+        B::ScalarBytes { .. } => return format!("its text is over {YAML_MAX_TEXT_MIB} MiB"),
+        B::Aliases { .. }
+        | B::Anchors { .. }
+        | B::AliasAnchorRatio { .. }
+        | B::RecordedAnchorEvents { .. }
+        | B::RecordedAnchorBytes { .. }
+        | B::MergeKeys { .. } => "its aliases expand to too much data",
+        B::Events { .. } | B::Nodes { .. } => "it holds too many values",
+        B::Documents { .. } => "it holds more than one YAML document",
+        _ => "it exceeds a size limit",
+    };
+    words.to_string()
 }
 
 /// serde-saphyr's name for a Rust scalar type, in authors' words.
@@ -727,6 +792,45 @@ mod tests {
             Some((5, 1))
         );
         assert_eq!(err[0].hint.as_deref(), Some("did you mean `themes`?"));
+    }
+
+    #[test]
+    fn missing_field_points_at_the_opening_fence() {
+        let Err(err) = parse_one(Path::new("themes/a.md"), "---\nsummary: x\n---\n") else {
+            panic!("expected an error");
+        };
+        assert_eq!(err[0].code, "missing-field");
+        assert_eq!(
+            err[0].location.as_ref().map(|l| (l.line, l.column)),
+            Some((1, 1))
+        );
+    }
+
+    #[test]
+    fn hostile_yaml_is_too_complex_not_slow() {
+        let deep = format!(
+            "---\ntitle: x\nextra:\n  x: {}{}\n---\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let mut bomb = String::from(
+            "---\ntitle: x\nextra:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol]\n",
+        );
+        for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+        {
+            bomb.push_str(&format!("  {name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        bomb.push_str("---\n");
+        for text in [deep, bomb] {
+            let started = std::time::Instant::now();
+            let Err(err) = parse_one(Path::new("themes/a.md"), &text) else {
+                panic!("expected an error");
+            };
+            assert_eq!(err[0].code, "yaml-too-complex", "{:?}", err[0]);
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::bibliography::Bibliography;
 use crate::config::{CASE_STUDY_FIELD_FACETS, SiteConfig};
 use crate::content::schema::{CaseStudyMeta, ClaimMeta, PageMeta, Ref, ThemeMeta};
 use crate::content::{Content, Document, find_in_front_matter};
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint, locate};
+use crate::diagnostics::{Diagnostic, Diagnostics, Locator, did_you_mean_hint};
 use crate::markdown::{self, Rendered};
 use crate::shared::Shared;
 
@@ -423,6 +423,8 @@ fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics:
         anchors.insert(doc.content_path, &body.anchors);
     }
     for (doc, body) in docs.iter().zip(&rendered) {
+        // A long page can hold many broken links: locate them all in one pass.
+        let mut locator = Locator::new(doc.source);
         for link in &body.links {
             let at = doc.body_offset + link.offset;
             let problem = match links.resolve(doc.content_path, &link.dest) {
@@ -436,7 +438,7 @@ fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics:
                             ),
                         )
                         .in_file(doc.path)
-                        .at_location(link_location(doc, at, &link.dest))
+                        .at_location(link_location(&mut locator, at, &link.dest))
                         .with_hint(
                             "publish the other file (remove `draft: true`) or build with `--drafts`",
                         ),
@@ -482,7 +484,7 @@ fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics:
                 diagnostics.push(
                     Diagnostic::error(code, message)
                         .in_file(doc.path)
-                        .at_location(link_location(doc, at, &link.dest))
+                        .at_location(link_location(&mut locator, at, &link.dest))
                         .with_hint_opt(hint),
                 );
             }
@@ -492,9 +494,8 @@ fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics:
 
 /// Where a link's Markdown starts (`at`, a byte offset in the file), spanning about as many
 /// bytes as its destination so the caret underlines the link.
-fn link_location(doc: &AnyDoc, at: usize, dest: &str) -> crate::diagnostics::Location {
-    let end = at.saturating_add(dest.len()).min(doc.source.len());
-    locate(doc.source, at..end)
+fn link_location(locator: &mut Locator, at: usize, dest: &str) -> crate::diagnostics::Location {
+    locator.locate(at..at.saturating_add(dest.len()))
 }
 
 /// Suggests an existing file for a link to a missing one, written as the link must be:

@@ -290,7 +290,19 @@ fn template_error_names_the_missing_variable_with_a_snippet() {
     );
     let run = review.run(&["build"]);
     assert_eq!(run.code(), Some(1));
-    assert!(run.stderr.contains("templates/page.html:3:9"), "{}", run.stderr);
-    assert!(run.stderr.contains("`nosuch` is not defined"), "{}", run.stderr);
-    assert!(run.stderr.contains("3 | {{ page.nosuch.deeper }}"), "snippet expected: {}", run.stderr);
+    assert!(
+        run.stderr.contains("templates/page.html:3:9"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`nosuch` is not defined"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("3 | {{ page.nosuch.deeper }}"),
+        "snippet expected: {}",
+        run.stderr
+    );
 }

@@ -2,6 +2,7 @@
 //! and beside each module a folder of the small reviews it runs on.
 
 mod build;
+mod check;
 mod evidence;
 mod sample;
 mod serve;

@@ -15,20 +15,34 @@ fn count_files(folder: &str) -> usize {
 fn sample_review_checks_clean_with_no_warnings() {
     let root = repo().to_string_lossy().into_owned();
     let run = tessera(&["check", "--root", &root, "--deny-warnings"], &repo());
-    assert!(run.ok(), "the sample review must check clean:\n{}", run.stderr);
+    assert!(
+        run.ok(),
+        "the sample review must check clean:\n{}",
+        run.stderr
+    );
     assert!(run.stdout.contains("No problems found."));
 }
 
 #[test]
 fn sample_review_meets_the_minimum_size() {
-    assert!(count_files("case-studies") >= 14, "at least 14 case studies");
+    assert!(
+        count_files("case-studies") >= 14,
+        "at least 14 case studies"
+    );
     assert!(count_files("themes") >= 8, "at least 8 themes");
     assert!(count_files("claims") >= 10, "at least 10 claims");
     for page in ["_index.md", "methodology.md", "about.md"] {
-        assert!(repo().join("content").join(page).is_file(), "{page} is missing");
+        assert!(
+            repo().join("content").join(page).is_file(),
+            "{page} is missing"
+        );
     }
-    let references = std::fs::read_to_string(repo().join("content/references.yaml")).expect("bibliography");
-    let entries = references.lines().filter(|l| !l.starts_with([' ', '#', '-']) && l.ends_with(':')).count();
+    let references =
+        std::fs::read_to_string(repo().join("content/references.yaml")).expect("bibliography");
+    let entries = references
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#', '-']) && l.ends_with(':'))
+        .count();
     assert!(entries >= 15, "at least 15 references, found {entries}");
 }
 
@@ -36,12 +50,16 @@ fn sample_review_meets_the_minimum_size() {
 fn sample_review_has_at_least_five_contested_claims() {
     let site = built_sample();
     let list = page(site, "contradictions/index.html");
-    let contested: std::collections::HashSet<&str> = crate::support::attribute_values(&list, "href")
-        .into_iter()
-        .filter(|h| h.starts_with("../claims/") && *h != "../claims/")
-        .collect();
+    let contested: std::collections::HashSet<&str> =
+        crate::support::attribute_values(&list, "href")
+            .into_iter()
+            .filter(|h| h.starts_with("../claims/") && *h != "../claims/")
+            .collect();
     let contested = contested.len();
-    assert!(contested >= 5, "at least 5 contested claims listed, found {contested}");
+    assert!(
+        contested >= 5,
+        "at least 5 contested claims listed, found {contested}"
+    );
 }
 
 #[test]
@@ -50,7 +68,10 @@ fn every_finding_cites_a_source_that_resolves() {
     // a source key missing from the bibliography (an error); here we also see the
     // citation text on every claim page's finding cards.
     let site = built_sample();
-    for entry in std::fs::read_dir(site.join("claims")).expect("claims folder").filter_map(Result::ok) {
+    for entry in std::fs::read_dir(site.join("claims"))
+        .expect("claims folder")
+        .filter_map(Result::ok)
+    {
         let path = entry.path().join("index.html");
         if !path.is_file() {
             continue;
@@ -59,7 +80,11 @@ fn every_finding_cites_a_source_that_resolves() {
         let cards = html.matches("<article class=\"card finding ").count();
         let sources = html.matches("class=\"citation").count();
         assert!(cards > 0, "{} shows no finding", path.display());
-        assert!(sources >= cards, "{}: {cards} findings but {sources} citations", path.display());
+        assert!(
+            sources >= cards,
+            "{}: {cards} findings but {sources} citations",
+            path.display()
+        );
     }
 }
 
@@ -72,6 +97,9 @@ fn sample_site_browses_with_no_broken_link() {
 fn build_output_contains_no_reload_script() {
     let site = built_sample();
     for html in crate::support::pages(site).values() {
-        assert!(!html.contains("__tessera"), "build output must not carry serve's reload script");
+        assert!(
+            !html.contains("__tessera"),
+            "build output must not carry serve's reload script"
+        );
     }
 }
