@@ -218,6 +218,11 @@ impl Diagnostics {
         self.sources.insert(file.into(), text);
     }
 
+    /// The text of a file whose source was added, if any.
+    pub fn source(&self, file: &Path) -> Option<Arc<str>> {
+        self.sources.get(file).cloned()
+    }
+
     /// Forgets the text of content files no diagnostic points into, to free memory once
     /// the content is checked. Other sources (site.toml, templates) stay, since rendering
     /// can still report into templates.

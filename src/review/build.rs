@@ -38,6 +38,7 @@ pub(super) fn build(
     let (draft_cases, draft_paths) = drop_drafts(&mut content, options.drafts);
     sort_by_title(&mut content);
     check_duplicates(&content, diagnostics);
+    check_facet_urls(&config, &content, diagnostics);
     let index = Index {
         themes: slug_index(&content.themes),
         claims: slug_index(&content.claims),
@@ -261,6 +262,45 @@ fn page_ref<M>(doc: &Document<M>, section: &str, title: &str, style: UrlStyle) -
         url: style.page(&format!("{section}/{}", doc.slug)),
         title: title.to_string(),
     })
+}
+
+/// Each facet gets pages at `/<facet>/`: a facet may not take a URL that tessera or a
+/// content page already writes, or one would silently overwrite the other.
+fn check_facet_urls(config: &SiteConfig, content: &Content, diagnostics: &mut Diagnostics) {
+    let page_tops: HashSet<String> = content
+        .pages
+        .iter()
+        .filter_map(|d| {
+            page_dir(&d.content_path)
+                .split('/')
+                .next()
+                .map(str::to_lowercase)
+        })
+        .collect();
+    for name in config.facets.keys() {
+        let slug = slug::slugify(name);
+        let clash = if RESERVED.contains(&slug.as_str()) {
+            Some("a section tessera generates".to_string())
+        } else if page_tops.contains(&slug) {
+            Some(format!("the content page at `{slug}/`"))
+        } else {
+            None
+        };
+        if let Some(clash) = clash {
+            let table = format!("[facets.{name}]");
+            let mut d = Diagnostic::error(
+                "config-reserved-facet",
+                format!("facet `{name}` would write its pages to `{slug}/`, which is {clash}"),
+            )
+            .in_file(crate::config::CONFIG_FILE)
+            .with_hint("rename the facet in site.toml (and where content uses it)");
+            if let Some(text) = diagnostics.source(Path::new(crate::config::CONFIG_FILE)) {
+                let at = text.find(&table).unwrap_or(0);
+                d = d.at(&text, at..at + table.len().min(text.len() - at));
+            }
+            diagnostics.push(d);
+        }
+    }
 }
 
 /// Every output path must be unique, also ignoring case (macOS and Windows hosts fold it).

@@ -306,3 +306,26 @@ fn template_error_names_the_missing_variable_with_a_snippet() {
         run.stderr
     );
 }
+
+#[test]
+fn a_facet_may_not_take_a_url_tessera_or_a_page_writes() {
+    let review = Review::fixture("build/basic");
+    let text = review.read("site.toml")
+        + "\n[facets.map]\nlabel = \"Map\"\nvalues = [{ id = \"a\" }]\n\n[facets.about]\nlabel = \"About\"\nvalues = [{ id = \"b\" }]\n";
+    review.write("site.toml", &text);
+    let run = review.run(&["build"]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("facet `map` would write its pages to `map/`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("facet `about` would write its pages to `about/`, which is the content page"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("site.toml:"), "{}", run.stderr);
+}
