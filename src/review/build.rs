@@ -305,16 +305,13 @@ fn check_facet_urls(config: &SiteConfig, content: &Content, diagnostics: &mut Di
 
 /// Every output path must be unique, also ignoring case (macOS and Windows hosts fold it).
 fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics) {
-    let mut seen: HashMap<String, PathBuf> = HashMap::new();
-    // Each clash points at the second file's front matter, so it has a line to click on.
-    let mut claim = |dir: String,
-                     path: &Path,
-                     at: crate::diagnostics::Location,
-                     diagnostics: &mut Diagnostics,
-                     source: &str| {
+    let mut seen: HashMap<String, &Path> = HashMap::new();
+    for doc in all_docs(content) {
+        let Some(dir) = &doc.dir else { continue };
         let key = dir.to_lowercase();
-        let top = key.split('/').next().unwrap_or("").to_string();
-        if source == "page" && (RESERVED.contains(&top.as_str())) {
+        let top = key.split('/').next().unwrap_or("");
+        // Each clash points at the second file's front matter, so it has a line to click on.
+        if doc.is_plain_page && RESERVED.contains(&top) {
             diagnostics.push(
                 Diagnostic::error(
                     "reserved-url",
@@ -322,80 +319,30 @@ fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics) {
                         "this page would be written to `{dir}/`, which tessera generates itself"
                     ),
                 )
-                .in_file(path)
-                .at_location(at)
+                .in_file(doc.path)
+                .at_location(doc.head.clone())
                 .with_hint("rename the file or move it into another folder"),
             );
-            return;
-        }
-        if let Some(first) = seen.get(&key) {
+        } else if let Some(first) = seen.get(&key) {
             diagnostics.push(
                 Diagnostic::error("duplicate-slug", format!("this file would be written to `{dir}/`, like `{}`", first.display()))
-                    .in_file(path)
-                    .at_location(at)
+                    .in_file(doc.path)
+                    .at_location(doc.head.clone())
                     .with_hint("two files give the same URL (letter case is ignored, since some hosts ignore it): rename one"),
             );
         } else {
-            seen.insert(key, path.to_path_buf());
+            seen.insert(key, doc.path);
         }
-    };
-    for d in &content.case_studies {
-        claim(
-            format!("case-studies/{}", d.slug),
-            &d.path,
-            d.head(),
-            diagnostics,
-            "case-studies",
-        );
-    }
-    for d in &content.themes {
-        claim(
-            format!("themes/{}", d.slug),
-            &d.path,
-            d.head(),
-            diagnostics,
-            "themes",
-        );
-    }
-    for d in &content.claims {
-        claim(
-            format!("claims/{}", d.slug),
-            &d.path,
-            d.head(),
-            diagnostics,
-            "claims",
-        );
-    }
-    for d in &content.pages {
-        claim(
-            page_dir(&d.content_path),
-            &d.path,
-            d.head(),
-            diagnostics,
-            "page",
-        );
     }
 }
 
 fn link_map(content: &Content, style: UrlStyle) -> LinkMap {
     let mut links = LinkMap::default();
-    let mut add = |path: &Path, dir: String| {
-        links.pages.insert(path.to_path_buf(), style.page(&dir));
-    };
-    for d in &content.case_studies {
-        add(&d.content_path, format!("case-studies/{}", d.slug));
-    }
-    for d in &content.themes {
-        add(&d.content_path, format!("themes/{}", d.slug));
-    }
-    for d in &content.claims {
-        add(&d.content_path, format!("claims/{}", d.slug));
-    }
-    for d in &content.pages {
-        add(&d.content_path, page_dir(&d.content_path));
-    }
-    if let Some(d) = &content.home {
-        add(&d.content_path, String::new());
+    for doc in all_docs(content) {
+        let dir = doc.dir.as_deref().unwrap_or("");
+        links
+            .pages
+            .insert(doc.content_path.to_path_buf(), style.page(dir));
     }
     for asset in &content.assets {
         let url = asset.content_path.to_string_lossy().replace('\\', "/");
@@ -583,25 +530,50 @@ struct AnyDoc<'a> {
     content_path: &'a Path,
     source: &'a str,
     body_offset: usize,
+    /// The folder its page is written to; `None` for the home page (the site root).
+    dir: Option<String>,
+    is_plain_page: bool,
+    /// The opening of its front matter, where file-level problems point.
+    head: crate::diagnostics::Location,
 }
 
+/// Every document in one order (case studies, themes, claims, pages, home) with the folder
+/// its page is written to: the one place that decides page URLs.
 fn all_docs(content: &Content) -> Vec<AnyDoc<'_>> {
-    fn view<M>(d: &Document<M>) -> AnyDoc<'_> {
+    fn view<M>(d: &Document<M>, dir: Option<String>, is_plain_page: bool) -> AnyDoc<'_> {
         AnyDoc {
             path: &d.path,
             content_path: &d.content_path,
             source: &d.source,
             body_offset: d.body_offset,
+            dir,
+            is_plain_page,
+            head: d.head(),
         }
     }
     content
         .case_studies
         .iter()
-        .map(view)
-        .chain(content.themes.iter().map(view))
-        .chain(content.claims.iter().map(view))
-        .chain(content.pages.iter().map(view))
-        .chain(content.home.iter().map(view))
+        .map(|d| view(d, Some(format!("case-studies/{}", d.slug)), false))
+        .chain(
+            content
+                .themes
+                .iter()
+                .map(|d| view(d, Some(format!("themes/{}", d.slug)), false)),
+        )
+        .chain(
+            content
+                .claims
+                .iter()
+                .map(|d| view(d, Some(format!("claims/{}", d.slug)), false)),
+        )
+        .chain(
+            content
+                .pages
+                .iter()
+                .map(|d| view(d, Some(page_dir(&d.content_path)), true)),
+        )
+        .chain(content.home.iter().map(|d| view(d, None, false)))
         .collect()
 }
 
