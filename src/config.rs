@@ -15,13 +15,6 @@ use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint};
 /// The file name of the configuration at the root of a review.
 pub const CONFIG_FILE: &str = "site.toml";
 
-/// Facets that belong to a finding rather than to a case study.
-pub const FINDING_FACETS: [&str; 3] = ["perspective", "design", "certainty"];
-
-/// Facets read from a case study's own front-matter fields; any other declared facet is read
-/// from the case study's `extra` map.
-pub const CASE_STUDY_FIELD_FACETS: [&str; 4] = ["stage", "origin", "framed_as", "region"];
-
 /// The whole of `site.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -254,7 +247,7 @@ impl SiteConfig {
         problems
     }
 
-    /// The map axis as a facet, or `None` for `themes`.
+    /// A declared facet by name.
     pub fn facet(&self, name: &str) -> Option<&FacetConfig> {
         self.facets.get(name)
     }

@@ -237,11 +237,6 @@ impl Diagnostics {
         });
     }
 
-    pub fn merge(&mut self, other: Diagnostics) {
-        self.items.extend(other.items);
-        self.sources.extend(other.sources);
-    }
-
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }

@@ -178,14 +178,6 @@ impl Drop for Staging {
     }
 }
 
-/// Writes a site held in memory, all or nothing.
-pub fn write_site(output: &Path, files: &[OutputFile], copies: &[Copy]) -> Result<(), OutputError> {
-    let staging = Staging::new(output)?;
-    files.par_iter().try_for_each(|f| staging.write(f))?;
-    staging.copy_all(copies)?;
-    staging.finish()
-}
-
 fn parent_of(output: &Path) -> &Path {
     output
         .parent()

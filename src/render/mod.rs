@@ -1,9 +1,10 @@
 //! Rendering: the review model through Tera templates into pages.
 //!
-//! Owns loading the theme's templates (compiled once), the list of pages a review has,
-//! and each page's template context (documented in the README ("Template reference")). Large values (case
-//! studies with their bodies) are converted to template values once and shared by every
-//! page that shows them; pages render in parallel. It writes nothing to disk.
+//! Owns loading the theme's templates (compiled once), the list of pages a review has, and
+//! each page's template context (documented in the README, "Template reference"). Large
+//! values (case studies with their bodies) are converted to template values once and shared
+//! by every page that shows them; pages render in parallel and go to a sink the caller
+//! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
 pub mod theme;
 

@@ -149,8 +149,3 @@ fn add_disk(files: &mut ThemeFiles, root: &Path, base: &Path) {
 fn slash_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
-
-/// The built-in default theme's files, for `tessera init --copy-theme`-style uses and tests.
-pub fn builtin_file(path: &str) -> Option<&'static [u8]> {
-    DEFAULT_THEME.get_file(path).map(|f| f.contents())
-}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::bibliography::Bibliography;
-use crate::config::{CASE_STUDY_FIELD_FACETS, SiteConfig};
+use crate::config::SiteConfig;
 use crate::content::schema::{CaseStudyMeta, ClaimMeta, PageMeta, Ref, ThemeMeta};
 use crate::content::{Content, Document, find_in_front_matter};
 use crate::diagnostics::{Diagnostic, Diagnostics, Locator, did_you_mean_hint};
@@ -54,17 +54,17 @@ pub(super) fn build(
     let theme_refs: Vec<Shared<PageRef>> = content
         .themes
         .iter()
-        .map(|d| page_ref(d, "themes", &d.meta.title, style))
+        .map(|d| page_ref(d, &d.meta.title, &links))
         .collect();
     let claim_refs: Vec<Shared<PageRef>> = content
         .claims
         .iter()
-        .map(|d| page_ref(d, "claims", &d.meta.title, style))
+        .map(|d| page_ref(d, &d.meta.title, &links))
         .collect();
     let case_refs: Vec<Shared<PageRef>> = content
         .case_studies
         .iter()
-        .map(|d| page_ref(d, "case-studies", &d.meta.title, style))
+        .map(|d| page_ref(d, &d.meta.title, &links))
         .collect();
     let refs = Refs {
         themes: &theme_refs,
@@ -256,10 +256,15 @@ fn page_dir(content_path: &Path) -> String {
     }
 }
 
-fn page_ref<M>(doc: &Document<M>, section: &str, title: &str, style: UrlStyle) -> Shared<PageRef> {
+/// A link to a document's page; its URL comes from the link map, which `all_docs` fills.
+fn page_ref<M>(doc: &Document<M>, title: &str, links: &LinkMap) -> Shared<PageRef> {
     Shared::new(PageRef {
         slug: doc.slug.clone(),
-        url: style.page(&format!("{section}/{}", doc.slug)),
+        url: links
+            .pages
+            .get(&doc.content_path)
+            .cloned()
+            .unwrap_or_default(),
         title: title.to_string(),
     })
 }
@@ -787,7 +792,6 @@ fn case_facets(
         };
         facets.insert(name.clone(), values);
     }
-    debug_assert!(CASE_STUDY_FIELD_FACETS.iter().all(|f| !f.is_empty()));
     facets
 }
 
