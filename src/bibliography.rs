@@ -31,7 +31,7 @@ pub struct Source {
 }
 
 /// All sources by key, in file order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bibliography {
     pub sources: IndexMap<String, Shared<Source>>,
     /// The file exists but could not be read or parsed (already reported). Keys are then not

@@ -16,7 +16,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint};
 pub const CONFIG_FILE: &str = "site.toml";
 
 /// The whole of `site.toml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     /// The review's title, shown in every page header.
@@ -49,7 +49,7 @@ pub struct SiteConfig {
 }
 
 /// `[build]`: switches that change how pages are written.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildConfig {
     /// Links end in `index.html`, so the site browses from a folder or a zip.
@@ -61,7 +61,7 @@ pub struct BuildConfig {
 }
 
 /// `[map]`: the two axes of the evidence map: `themes` or any declared facet.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MapConfig {
     #[serde(default = "default_map_rows")]
@@ -80,7 +80,7 @@ impl Default for MapConfig {
 }
 
 /// `[facets.NAME]`: one facet and its allowed values, in display order.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FacetConfig {
     pub label: String,
@@ -90,7 +90,7 @@ pub struct FacetConfig {
 }
 
 /// One allowed value of a facet.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FacetValueConfig {
     /// What authors write in front matter.

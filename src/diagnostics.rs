@@ -253,6 +253,15 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The diagnostics pushed since there were `start` of them, in the order pushed.
+    pub fn since(&self, start: usize) -> &[Diagnostic] {
+        self.items.get(start..).unwrap_or_default()
+    }
+
     /// The diagnostics sorted by file, line and column.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut items: Vec<&Diagnostic> = self.items.iter().collect();

@@ -18,6 +18,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod shared;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,6 +55,8 @@ pub struct Site {
     /// Warnings (a compiled site has no errors).
     pub diagnostics: Diagnostics,
     pub pages: usize,
+    /// Pages rendered by this compile; the others were the previous compile's, unchanged.
+    pub rendered: usize,
 }
 
 /// The outcome of `tessera build`.
@@ -85,8 +88,38 @@ struct Prepared {
     timer: PhaseTimer,
 }
 
-/// Loads, checks and models the review: every stage before rendering.
-fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
+/// What one compile keeps for the next, so that `serve` redoes only the work an edit
+/// needs: files whose text is unchanged are not parsed again, Markdown bodies whose text and
+/// link targets are unchanged are not rendered again, and pages whose template and values
+/// have the same digests are not rendered again. Every cache is keyed by the whole input of
+/// the work it saves, so what a compile returns is what a fresh one would.
+#[derive(Default)]
+pub struct Compiler {
+    content: content::ParseCache,
+    review: review::ReviewCache,
+    pages: render::PageCache,
+    /// The files (`content/…`) that may differ from what the last completed load read:
+    /// `None` until a load has completed.
+    maybe_changed: Option<HashSet<PathBuf>>,
+}
+
+/// The review's files, read and parsed, before the model is built.
+struct Loaded {
+    config: Arc<SiteConfig>,
+    templates: Option<Templates>,
+    content: content::Content,
+    bibliography: Bibliography,
+    review_options: ReviewOptions,
+    diagnostics: Diagnostics,
+    timer: PhaseTimer,
+}
+
+/// Reads site.toml, the templates, the content and the bibliography, parsing only what
+/// changed since the last load through `cache` when there is one.
+fn load(
+    options: &BuildOptions,
+    cache: Option<(&mut content::ParseCache, Option<&HashSet<PathBuf>>)>,
+) -> Result<Loaded, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
     let mut timer = PhaseTimer::from_env();
     let root = options.root.as_path();
@@ -98,7 +131,12 @@ fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
     }
     let config = Arc::new(config);
     let templates = Templates::load(root, &config.theme, &mut diagnostics);
-    let mut content = content::load(root, &mut diagnostics);
+    let mut content = match cache {
+        Some((cache, maybe_changed)) => {
+            content::load_cached(root, &mut diagnostics, cache, maybe_changed)
+        }
+        None => content::load(root, &mut diagnostics),
+    };
     let bibliography = Bibliography::load(
         root,
         content.bibliography.take().as_deref(),
@@ -114,47 +152,155 @@ fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
             sanitize_html: config.build.sanitize_html,
         },
     };
-    let review = Review::build(
-        config.clone(),
+    Ok(Loaded {
+        config,
+        templates,
         content,
         bibliography,
         review_options,
-        &mut diagnostics,
-    );
-    timer.lap("review");
-    // Sources are kept only where a diagnostic points, so file texts are not held
-    // through rendering.
-    diagnostics.keep_referenced_sources();
-    match (review, templates) {
-        (Some(review), Some(templates)) if !diagnostics.has_errors() => Ok(Prepared {
-            config,
-            review,
-            templates,
-            diagnostics,
-            timer,
-        }),
-        _ => Err(diagnostics),
+        diagnostics,
+        timer,
+    })
+}
+
+impl Loaded {
+    /// Ready to render if the model was built and nothing failed.
+    fn prepared(mut self, review: Option<Review>) -> Result<Prepared, Diagnostics> {
+        self.timer.lap("review");
+        // Sources are kept only where a diagnostic points, so file texts are not held
+        // through rendering.
+        self.diagnostics.keep_referenced_sources();
+        match (review, self.templates) {
+            (Some(review), Some(templates)) if !self.diagnostics.has_errors() => Ok(Prepared {
+                config: self.config,
+                review,
+                templates,
+                diagnostics: self.diagnostics,
+                timer: self.timer,
+            }),
+            _ => Err(self.diagnostics),
+        }
     }
 }
 
-/// Runs every stage except writing and returns the site in memory (for `serve`).
-pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
-    let mut prepared = prepare(options)?;
-    let files = match render::render_to_memory(&prepared.review, &prepared.templates) {
-        Ok(files) => files,
-        Err(diagnostic) => {
-            prepared.diagnostics.push(*diagnostic);
-            return Err(prepared.diagnostics);
+/// Loads, checks and models the review: every stage before rendering.
+fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
+    let mut loaded = load(options, None)?;
+    let review = Review::build(
+        loaded.config.clone(),
+        std::mem::take(&mut loaded.content),
+        std::mem::take(&mut loaded.bibliography),
+        loaded.review_options,
+        &mut loaded.diagnostics,
+    );
+    loaded.prepared(review)
+}
+
+impl Compiler {
+    /// A compiler with nothing cached yet.
+    pub fn new() -> Compiler {
+        Compiler::default()
+    }
+
+    /// Runs every stage except writing and returns the site in memory (for `serve`),
+    /// reusing what the last compile through this compiler left where its inputs are the
+    /// same. When only Markdown bodies changed, the last model is brought up to date
+    /// instead of being built again.
+    pub fn compile(&mut self, options: &BuildOptions) -> Result<Site, Diagnostics> {
+        self.maybe_changed = None;
+        self.compile_changed(options, &[])
+    }
+
+    /// [`Compiler::compile`], told which files (paths relative to the review root) changed
+    /// since the last compile, as a file watcher knows: other content files are taken from
+    /// the cache without being read. Changes told to a compile that failed before reading
+    /// the content are kept for the next one.
+    pub fn compile_changed(
+        &mut self,
+        options: &BuildOptions,
+        changed: &[PathBuf],
+    ) -> Result<Site, Diagnostics> {
+        if let Some(maybe_changed) = self.maybe_changed.as_mut() {
+            maybe_changed.extend(changed.iter().cloned());
         }
-    };
-    prepared.timer.lap("render");
-    Ok(Site {
-        copies: copies(&prepared.review, &prepared.templates),
-        config: prepared.config,
-        pages: files.len(),
-        files,
-        diagnostics: prepared.diagnostics,
-    })
+        let mut loaded = load(
+            options,
+            Some((&mut self.content, self.maybe_changed.as_ref())),
+        )?;
+        self.maybe_changed = Some(HashSet::new());
+        let content = std::mem::take(&mut loaded.content);
+        let bodies_only = Review::only_bodies_differ(
+            &self.review,
+            &loaded.config,
+            &content,
+            &loaded.bibliography,
+            loaded.review_options,
+        );
+        let previous = if bodies_only {
+            self.pages.take_review()
+        } else {
+            None
+        };
+        let (review, changed) = match previous {
+            Some(mut review) => {
+                let changed = review.update_bodies(
+                    content,
+                    loaded.review_options,
+                    &mut self.review,
+                    &mut loaded.diagnostics,
+                );
+                (Some(review), Some(changed))
+            }
+            None => {
+                let review = Review::build_cached(
+                    loaded.config.clone(),
+                    content,
+                    std::mem::take(&mut loaded.bibliography),
+                    loaded.review_options,
+                    &mut self.review,
+                    &mut loaded.diagnostics,
+                );
+                (review, None)
+            }
+        };
+        let mut prepared = loaded.prepared(review)?;
+        let copies = copies(&prepared.review, &prepared.templates);
+        let rendered = match render::render_cached(
+            prepared.review,
+            &prepared.templates,
+            &mut self.pages,
+            changed.as_ref(),
+        ) {
+            Ok(rendered) => rendered,
+            Err(diagnostic) => {
+                prepared.diagnostics.push(*diagnostic);
+                return Err(prepared.diagnostics);
+            }
+        };
+        prepared.timer.lap("render");
+        Ok(Site {
+            copies,
+            config: prepared.config,
+            pages: rendered.files.len(),
+            rendered: rendered.rendered,
+            files: rendered.files,
+            diagnostics: prepared.diagnostics,
+        })
+    }
+}
+
+/// Runs every stage except writing and returns the site in memory, with nothing reused.
+pub fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
+    Compiler::new().compile(options)
+}
+
+/// Drops `value` on a thread of its own, so that freeing a large structure (the last
+/// build's review, say) does not hold up the build that replaced it. If no thread can be
+/// started, the closure is dropped here, and the value with it.
+pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("tessera-free".to_string())
+        .spawn(move || drop(value));
 }
 
 /// Prints how long each phase took when `TESSERA_TIMINGS` is set, for profiling.

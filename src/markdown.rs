@@ -15,12 +15,12 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
 /// Options from site.toml's [build] table that affect Markdown.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MarkdownOptions {
     /// Clean the rendered HTML with ammonia (drops scripts, event handlers, iframes, styles,
     /// dangerous URLs). Off by default: authors are trusted and raw HTML is kept as written.
@@ -53,7 +53,8 @@ pub struct Link {
 /// The result of rendering one Markdown body.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    pub html: String,
+    /// Shared, because `serve` keeps rendered bodies from one build to the next.
+    pub html: Arc<str>,
     pub toc: Vec<TocEntry>,
     /// Every id a link can target on this page: heading ids and footnote definition ids.
     pub anchors: Vec<String>,
@@ -101,7 +102,7 @@ pub fn render(
         html = SANITIZER.clean(&html).to_string();
     }
     Rendered {
-        html,
+        html: Arc::from(html),
         toc: state.toc,
         anchors: state.anchors,
         links: state.links,
@@ -634,7 +635,7 @@ mod tests {
         };
         let rendered = render(source, MarkdownOptions::default(), &rewrite);
         assert_eq!(
-            rendered.html,
+            &*rendered.html,
             "<p>one two three four five six javascript:alert(7)</p>\n"
         );
         assert_eq!(rendered.links.len(), 7);
@@ -645,7 +646,7 @@ mod tests {
     #[test]
     fn dangerous_images_are_dropped_but_alt_kept() {
         let rendered = plain("![a *chart*](data:image/svg+xml,<svg/onload=alert(1)>)\n");
-        assert_eq!(rendered.html, "<p>a <em>chart</em></p>\n");
+        assert_eq!(&*rendered.html, "<p>a <em>chart</em></p>\n");
         assert!(rendered.links[0].is_image);
     }
 
@@ -654,7 +655,7 @@ mod tests {
         let rendered = render("[x](a.md)\n", MarkdownOptions::default(), &|_| {
             Rewrite::To("javascript:void(0)".to_owned())
         });
-        assert_eq!(rendered.html, "<p>x</p>\n");
+        assert_eq!(&*rendered.html, "<p>x</p>\n");
     }
 
     #[test]
@@ -664,7 +665,7 @@ mod tests {
             MarkdownOptions::default(),
             &|_| Rewrite::Unlink,
         );
-        assert_eq!(rendered.html, "<p>the <em>draft</em> and alt</p>\n");
+        assert_eq!(&*rendered.html, "<p>the <em>draft</em> and alt</p>\n");
         assert_eq!(rendered.links.len(), 2);
     }
 
@@ -697,7 +698,7 @@ mod tests {
     #[test]
     fn smart_punctuation_is_applied() {
         let rendered = plain("\"Quoted\" -- it's... done --- yes\n");
-        assert_eq!(rendered.html, "<p>“Quoted” – it’s… done — yes</p>\n");
+        assert_eq!(&*rendered.html, "<p>“Quoted” – it’s… done — yes</p>\n");
     }
 
     #[test]
@@ -714,7 +715,7 @@ mod tests {
     #[test]
     fn raw_html_is_kept_by_default() {
         let source = "<div class=\"note\" onclick=\"f()\">Hi <script>go()</script></div>\n";
-        assert_eq!(plain(source).html, source);
+        assert_eq!(&*plain(source).html, source);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod frontmatter;
 pub mod schema;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -110,9 +111,17 @@ pub struct Content {
     pub bibliography: Option<PathBuf>,
 }
 
-/// A file's display path, its text (when it could be read), and what it parsed into.
-type FileResult = (PathBuf, Option<Arc<str>>, Result<Parsed, Vec<Diagnostic>>);
+/// What reading one file gave: its text as shown in diagnostics, whether that text is the
+/// file's own (not a lossy copy of a file that is not UTF-8), and what it parsed into.
+struct Read {
+    text: Option<Arc<str>>,
+    exact: bool,
+    /// Taken from the cache rather than parsed.
+    cached: bool,
+    parsed: Result<Parsed, Vec<Diagnostic>>,
+}
 
+#[derive(Clone)]
 enum Parsed {
     CaseStudy(Box<Document<CaseStudyMeta>>),
     Theme(Document<ThemeMeta>),
@@ -123,17 +132,103 @@ enum Parsed {
 
 /// Reads every content file under `root/content`, reporting problems into `diagnostics`.
 pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Content {
+    load_files(root, diagnostics, None)
+}
+
+/// The files of the previous load, each with the text it was parsed from, so that a file
+/// whose text has not changed is not parsed again (for `serve`).
+#[derive(Default)]
+pub struct ParseCache {
+    files: HashMap<PathBuf, CachedFile>,
+}
+
+struct CachedFile {
+    text: Arc<str>,
+    parsed: Result<Parsed, Vec<Diagnostic>>,
+}
+
+impl CachedFile {
+    fn reuse(&self) -> Read {
+        Read {
+            text: Some(self.text.clone()),
+            exact: true,
+            cached: true,
+            parsed: self.parsed.clone(),
+        }
+    }
+}
+
+impl ParseCache {
+    /// Records this load: files parsed anew are added or replace their entry, and files
+    /// that are gone (or could not be read as text) are forgotten.
+    fn update(&mut self, files: &[(PathBuf, PathBuf)], reads: &[Read]) {
+        let current: HashSet<&Path> = files
+            .iter()
+            .zip(reads)
+            .filter(|(_, read)| read.exact)
+            .map(|((_, relative), _)| relative.as_path())
+            .collect();
+        self.files
+            .retain(|path, _| current.contains(path.as_path()));
+        for ((_, relative), read) in files.iter().zip(reads) {
+            let Some(text) = read.text.as_ref().filter(|_| read.exact && !read.cached) else {
+                continue;
+            };
+            let file = CachedFile {
+                text: text.clone(),
+                parsed: read.parsed.clone(),
+            };
+            self.files.insert(relative.clone(), file);
+        }
+    }
+}
+
+/// [`load`], parsing only the files whose text differs from the last load through `cache`,
+/// so what comes out is exactly what [`load`] would give. Files are read and compared
+/// whole, except where `maybe_changed` is given: it names (as `content/…` paths) every file
+/// that may have changed since the last load, and the others are taken from the cache
+/// without being read. The folder is walked either way, so new and deleted files are seen.
+pub fn load_cached(
+    root: &Path,
+    diagnostics: &mut Diagnostics,
+    cache: &mut ParseCache,
+    maybe_changed: Option<&HashSet<PathBuf>>,
+) -> Content {
+    load_files(root, diagnostics, Some((cache, maybe_changed)))
+}
+
+fn load_files(
+    root: &Path,
+    diagnostics: &mut Diagnostics,
+    mut cache: Option<(&mut ParseCache, Option<&HashSet<PathBuf>>)>,
+) -> Content {
     let content_dir = root.join(CONTENT_DIR);
     let mut content = Content::default();
     let files = discover(&content_dir, &mut content, diagnostics);
-    let results: Vec<FileResult> = files
+    let (previous, maybe_changed) = match &cache {
+        Some((cache, maybe_changed)) => (Some(&**cache), *maybe_changed),
+        None => (None, None),
+    };
+    let reads: Vec<Read> = files
         .par_iter()
         .map(|(absolute, relative)| {
             let display = Path::new(CONTENT_DIR).join(relative);
-            let (source, parsed) = read_and_parse(absolute, relative, &display);
-            (display, source, parsed)
+            let cached = previous.and_then(|c| c.files.get(relative));
+            match cached {
+                Some(cached) if maybe_changed.is_some_and(|m| !m.contains(&display)) => {
+                    cached.reuse()
+                }
+                _ => read_and_parse(absolute, relative, &display, cached),
+            }
         })
         .collect();
+    if let Some((cache, _)) = cache.as_mut() {
+        cache.update(&files, &reads);
+    }
+    let results = files.iter().zip(reads).map(|((_, relative), read)| {
+        let display = Path::new(CONTENT_DIR).join(relative);
+        (display, read.text, read.parsed)
+    });
     for (display, source, parsed) in results {
         if let Some(source) = source {
             diagnostics.add_source(display, source);
@@ -278,32 +373,54 @@ fn walk_diagnostic(content_dir: &Path, err: &walkdir::Error) -> Diagnostic {
     d
 }
 
-/// Reads one file and parses it according to its kind.
+/// Reads one file and parses it according to its kind, or takes the cached result when the
+/// file's text is the same as the text it came from.
 fn read_and_parse(
     absolute: &Path,
     relative: &Path,
     display: &Path,
-) -> (Option<Arc<str>>, Result<Parsed, Vec<Diagnostic>>) {
+    cached: Option<&CachedFile>,
+) -> Read {
     let bytes = match std::fs::read(absolute) {
         Ok(bytes) => bytes,
         Err(err) => {
             let d = Diagnostic::error("unreadable", format!("cannot read this file: {err}"))
                 .in_file(display)
                 .with_hint("check the file's permissions");
-            return (None, Err(vec![d]));
+            return Read {
+                text: None,
+                exact: false,
+                cached: false,
+                parsed: Err(vec![d]),
+            };
         }
     };
-    let text: Arc<str> = match String::from_utf8(bytes) {
-        Ok(text) => Arc::from(text),
+    if let Some(cached) = cached.filter(|c| c.text.as_bytes() == bytes.as_slice()) {
+        return cached.reuse();
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let text: Arc<str> = Arc::from(text);
+            let parsed = parse(&text, relative, display);
+            Read {
+                text: Some(text),
+                exact: true,
+                cached: false,
+                parsed,
+            }
+        }
         Err(err) => {
             let (lossy, diagnostic) = not_utf8(&err, display);
             // The lossy text is only shown in the snippet (with U+FFFD at the bad byte);
             // the file itself is never parsed as if it were what the lossy text says.
-            return (Some(lossy), Err(vec![diagnostic]));
+            Read {
+                text: Some(lossy),
+                exact: false,
+                cached: false,
+                parsed: Err(vec![diagnostic]),
+            }
         }
-    };
-    let parsed = parse(&text, relative, display);
-    (Some(text), parsed)
+    }
 }
 
 /// A diagnostic at the first invalid byte, and a lossy copy of the text for its snippet.

@@ -6,18 +6,25 @@
 //! by every page that shows them; pages render in parallel and go to a sink the caller
 //! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
+mod jobs;
 pub mod theme;
+mod values;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use tera::{Context, Tera, Value};
+use tera::{Context, Tera};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::review::Changed;
+use crate::review::Review;
 use crate::review::urls::{file_of, root_of};
-use crate::review::{Review, map};
+use jobs::PageJob;
 use theme::{Origin, ThemeFiles};
+use values::{Baseline, Previous, Values, digest_all, digest_of};
+pub use values::{Digest, ValueCache};
 
 /// A file of the built site: where it goes (relative to the output folder) and its bytes.
 #[derive(Debug, Clone)]
@@ -37,6 +44,9 @@ pub fn escape(text: &str) -> String {
 pub struct Templates {
     tera: Tera,
     pub theme: ThemeFiles,
+    /// A digest of every template's name and text: pages rendered with templates of the
+    /// same digest need not be rendered again.
+    pub digest: Digest,
 }
 
 impl Templates {
@@ -57,6 +67,14 @@ impl Templates {
                 ),
             }
         }
+        let digest = digest_all(
+            "templates",
+            sources
+                .iter()
+                .map(|(name, text)| digest_of("template", &(name, text)))
+                .collect::<Vec<_>>()
+                .iter(),
+        );
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         if let Err(err) = tera.add_raw_templates(sources) {
@@ -76,7 +94,11 @@ impl Templates {
                 );
             }
         }
-        (!diagnostics.has_errors()).then_some(Templates { tera, theme })
+        (!diagnostics.has_errors()).then_some(Templates {
+            tera,
+            theme,
+            digest,
+        })
     }
 }
 
@@ -124,15 +146,6 @@ fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
     }
 }
 
-/// One page to render: its URL, template and own variables.
-struct PageJob {
-    url: String,
-    template: &'static str,
-    section: &'static str,
-    title: String,
-    vars: Vec<(&'static str, Value)>,
-}
-
 /// Why rendering stopped: a template failed, or the sink refused a page.
 #[derive(Debug)]
 pub enum RenderError<E> {
@@ -147,12 +160,11 @@ pub fn render_site<E: Send>(
     templates: &Templates,
     sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderError<E>> {
-    let values = Values::new(review);
-    let mut tera = templates.tera.clone();
-    *tera.global_context() = global_context(review);
-    let jobs = page_jobs(review, &values);
+    let values = Values::untracked(review);
+    let tera = with_globals(templates, &jobs::global_context(review));
+    let jobs = jobs::page_jobs(review);
     jobs.par_iter().try_for_each(|job| {
-        let file = render_page(&tera, review, job).map_err(|err| {
+        let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.theme)))
         })?;
         sink(file).map_err(RenderError::Sink)
@@ -160,28 +172,127 @@ pub fn render_site<E: Send>(
     Ok(jobs.len())
 }
 
-/// Renders every page into memory, for `check` and `serve`.
-pub fn render_to_memory(
-    review: &Review,
-    templates: &Templates,
-) -> Result<Vec<OutputFile>, Box<Diagnostic>> {
-    let files = std::sync::Mutex::new(Vec::new());
-    let sink = |file: OutputFile| files.lock().map(|mut f| f.push(file)).map_err(|_| ());
-    match render_site(review, templates, &sink) {
-        Ok(_) => {
-            let mut files = files.into_inner().unwrap_or_default();
-            files.sort_by(|a, b| a.path.cmp(&b.path));
-            Ok(files)
+/// The templates with the global context (`site`, `nav`, `counts`, `index_file`) set.
+fn with_globals(templates: &Templates, globals: &serde_json::Value) -> Tera {
+    let mut tera = templates.tera.clone();
+    let context = tera.global_context();
+    if let Some(globals) = globals.as_object() {
+        for (key, value) in globals {
+            context.insert(key.clone(), value);
         }
-        Err(RenderError::Template(d)) => Err(d),
-        Err(RenderError::Sink(())) => Err(Box::new(Diagnostic::error(
-            "internal",
-            "a rendering thread failed",
-        ))),
+    }
+    tera
+}
+
+/// The pages of the previous build, each with the digest of what it was rendered from.
+#[derive(Default)]
+pub struct PageCache {
+    pages: HashMap<String, (Digest, OutputFile)>,
+    values: ValueCache,
+    previous: Option<Previous>,
+}
+
+impl PageCache {
+    /// Takes the last build's review out, for [`Review::update_bodies`] to bring up to date;
+    /// render it again with [`render_cached`], saying what changed.
+    pub fn take_review(&mut self) -> Option<Review> {
+        self.previous.as_mut()?.review.take()
     }
 }
 
-fn render_page(tera: &Tera, review: &Review, job: &PageJob) -> Result<OutputFile, tera::Error> {
+/// A site rendered into memory, and how many of its pages had to be rendered.
+pub struct RenderedSite {
+    /// Every page, sorted by path.
+    pub files: Vec<OutputFile>,
+    /// Pages rendered in this build; the rest were the previous build's, unchanged.
+    pub rendered: usize,
+}
+
+/// Renders the review into memory, rendering only the pages whose inputs differ from the
+/// previous build's (by digest) and reusing the previous output for the rest; a successful
+/// build then replaces the previous one in `cache`. The output is the same, byte for byte, as [`render_site`]'s.
+pub fn render_cached(
+    owned: Review,
+    templates: &Templates,
+    cache: &mut PageCache,
+    edited: Option<&Changed>,
+) -> Result<RenderedSite, Box<Diagnostic>> {
+    let review = &owned;
+    let baseline = match (&cache.previous, edited) {
+        (Some(Previous { digests, .. }), Some(changed)) => Baseline::Edited(digests, changed),
+        (
+            Some(Previous {
+                review: Some(before),
+                digests,
+            }),
+            None,
+        ) => Baseline::Compare(before, digests),
+        _ => Baseline::None,
+    };
+    let globals = jobs::global_context(review);
+    // Everything a page is rendered from besides its own variables.
+    let shared = digest_all(
+        "shared",
+        [templates.digest, digest_of("globals", &globals)].iter(),
+    );
+    let values = Values::tracked(review, &baseline, &cache.values);
+    let tera = with_globals(templates, &globals);
+    let jobs = jobs::page_jobs(review);
+    let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
+        .par_iter()
+        .map(|job| {
+            let digest = job
+                .digest(&values)
+                .map(|own| digest_all("page", [shared, own].iter()));
+            let reused = digest.and_then(|digest| {
+                cache
+                    .pages
+                    .get(&job.url)
+                    .filter(|(before, _)| *before == digest)
+                    .map(|(_, file)| file.clone())
+            });
+            match reused {
+                Some(file) => Ok((digest, file, false)),
+                None => render_page(&tera, review, job, &values)
+                    .map(|file| (digest, file, true))
+                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.theme))),
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    // The build succeeded: it becomes the one the next build compares with.
+    let rendered = outcomes.iter().filter(|(_, _, fresh)| *fresh).count();
+    let mut pages = HashMap::with_capacity(outcomes.len());
+    let mut files = Vec::with_capacity(outcomes.len());
+    for ((digest, file, _), job) in outcomes.into_iter().zip(&jobs) {
+        if let Some(digest) = digest {
+            pages.insert(job.url.clone(), (digest, file.clone()));
+        }
+        files.push(file);
+    }
+    let (digests, values) = values.into_cache();
+    let replaced = std::mem::replace(
+        cache,
+        PageCache {
+            pages,
+            values,
+            previous: Some(Previous {
+                review: Some(owned),
+                digests,
+            }),
+        },
+    );
+    // Freeing a large review takes a while, and nothing waits for it.
+    crate::drop_in_background(replaced);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(RenderedSite { files, rendered })
+}
+
+fn render_page(
+    tera: &Tera,
+    review: &Review,
+    job: &PageJob,
+    values: &Values,
+) -> Result<OutputFile, tera::Error> {
     let mut context = Context::new();
     let root = if job.template == "404.html" {
         base_path(&review.config.base_url)
@@ -193,9 +304,7 @@ fn render_page(tera: &Tera, review: &Review, job: &PageJob) -> Result<OutputFile
     context.insert("canonical", &canonical(&review.config.base_url, &job.url));
     context.insert("section", job.section);
     context.insert("title", &job.title);
-    for (key, value) in &job.vars {
-        context.insert_value(*key, value.clone());
-    }
+    job.insert_vars(&mut context, values);
     let html = tera.render(job.template, &context)?;
     Ok(OutputFile {
         path: file_of(&job.url),
@@ -221,302 +330,4 @@ fn canonical(base_url: &str, url: &str) -> String {
         return String::new();
     }
     format!("{}/{url}", base_url.trim_end_matches('/'))
-}
-
-/// Template values built once and shared by reference-counting across pages.
-struct Values {
-    cases: Vec<Value>,
-    themes: Vec<Value>,
-    claims: Vec<Value>,
-    facets: Vec<Value>,
-    map: Value,
-}
-
-impl Values {
-    fn new(review: &Review) -> Values {
-        Values {
-            cases: review
-                .case_studies
-                .par_iter()
-                .map(Value::from_serializable)
-                .collect(),
-            themes: review
-                .themes
-                .par_iter()
-                .map(Value::from_serializable)
-                .collect(),
-            claims: review
-                .claims
-                .par_iter()
-                .map(Value::from_serializable)
-                .collect(),
-            facets: review.facets.iter().map(Value::from_serializable).collect(),
-            map: Value::from_serializable(&review.map),
-        }
-    }
-
-    fn list(items: &[Value], indexes: impl Iterator<Item = usize>) -> Value {
-        let picked: Vec<Value> = indexes.map(|i| items[i].clone()).collect();
-        Value::from(picked.as_slice())
-    }
-}
-
-/// `site`, `nav`, `counts` and `index_file`: the same on every page.
-fn global_context(review: &Review) -> Context {
-    let style = review.url_style;
-    let config = &review.config;
-    let mut context = Context::new();
-    context.insert(
-        "site",
-        &serde_json::json!({
-            "title": config.title,
-            "description": config.description,
-            "base_url": config.base_url,
-            "language": config.language,
-            "edition": config.edition,
-            "facets": review.facets,
-            "map": config.map,
-        }),
-    );
-    context.insert(
-        "nav",
-        &serde_json::json!({
-            "home": style.page(""),
-            "case_studies": style.page("case-studies"),
-            "themes": style.page("themes"),
-            "claims": style.page("claims"),
-            "contradictions": style.page("contradictions"),
-            "map": style.page("map"),
-        }),
-    );
-    context.insert(
-        "counts",
-        &serde_json::json!({
-            "case_studies": review.case_studies.len(),
-            "themes": review.themes.len(),
-            "claims": review.claims.len(),
-            "contested": review.contested.len(),
-            "findings": review.finding_count(),
-        }),
-    );
-    context.insert("index_file", if style.portable { "index.html" } else { "" });
-    context
-}
-
-/// How many contested claims the home page shows.
-const HOME_CONTESTED: usize = 3;
-
-fn page_jobs(review: &Review, values: &Values) -> Vec<PageJob> {
-    let style = review.url_style;
-    let mut jobs = Vec::new();
-    let job = |url: String, template, section, title: &str, vars| PageJob {
-        url,
-        template,
-        section,
-        title: title.to_string(),
-        vars,
-    };
-    let all = |items: &[Value]| Values::list(items, 0..items.len());
-
-    let home_page = review
-        .home
-        .as_ref()
-        .map_or(Value::none(), Value::from_serializable);
-    let recent: Vec<Value> = review
-        .case_studies
-        .iter()
-        .filter(|c| c.is_new)
-        .map(|c| Value::from_serializable(&c.page_ref()))
-        .collect();
-    let home_title = review
-        .home
-        .as_ref()
-        .map_or(review.config.title.as_str(), |p| p.title.as_str());
-    jobs.push(job(
-        style.page(""),
-        "index.html",
-        "home",
-        home_title,
-        vec![
-            ("page", home_page),
-            (
-                "contested",
-                Values::list(
-                    &values.claims,
-                    review.contested.iter().copied().take(HOME_CONTESTED),
-                ),
-            ),
-            ("recent", Value::from(recent.as_slice())),
-        ],
-    ));
-
-    jobs.push(job(
-        style.page("case-studies"),
-        "case-studies.html",
-        "case-studies",
-        "Case studies",
-        vec![
-            ("case_studies", all(&values.cases)),
-            ("filters", filters(review)),
-        ],
-    ));
-    for (c, value) in review.case_studies.iter().zip(&values.cases) {
-        jobs.push(job(
-            c.url.clone(),
-            "case-study.html",
-            "case-studies",
-            &c.title,
-            vec![("case_study", value.clone())],
-        ));
-    }
-    jobs.push(job(
-        style.page("themes"),
-        "themes.html",
-        "themes",
-        "Themes",
-        vec![("themes", all(&values.themes))],
-    ));
-    for (t, value) in review.themes.iter().zip(&values.themes) {
-        jobs.push(job(
-            t.url.clone(),
-            "theme.html",
-            "themes",
-            &t.title,
-            vec![("theme", value.clone())],
-        ));
-    }
-    jobs.push(job(
-        style.page("claims"),
-        "claims.html",
-        "claims",
-        "Claims",
-        vec![("claims", all(&values.claims))],
-    ));
-    for (c, value) in review.claims.iter().zip(&values.claims) {
-        jobs.push(job(
-            c.url.clone(),
-            "claim.html",
-            "claims",
-            &c.title,
-            vec![("claim", value.clone())],
-        ));
-    }
-    jobs.push(job(
-        style.page("contradictions"),
-        "contradictions.html",
-        "contradictions",
-        "Contradictions",
-        vec![(
-            "contested",
-            Values::list(&values.claims, review.contested.iter().copied()),
-        )],
-    ));
-    jobs.extend(map_jobs(review, values));
-    jobs.extend(facet_jobs(review, values));
-    for page in &review.pages {
-        jobs.push(job(
-            page.url.clone(),
-            "page.html",
-            "page",
-            &page.title,
-            vec![("page", Value::from_serializable(page))],
-        ));
-    }
-    jobs.push(job(
-        "404.html".to_string(),
-        "404.html",
-        "404",
-        "Page not found",
-        Vec::new(),
-    ));
-    jobs
-}
-
-fn map_jobs(review: &Review, values: &Values) -> Vec<PageJob> {
-    let style = review.url_style;
-    let m = &review.map;
-    let mut jobs = vec![PageJob {
-        url: style.page("map"),
-        template: "map.html",
-        section: "map",
-        title: "Evidence map".to_string(),
-        vars: vec![("map", values.map.clone())],
-    }];
-    for (r, row) in m.row_values.iter().enumerate() {
-        for (c, column) in m.column_values.iter().enumerate() {
-            let cell = &m.cells[r][c];
-            if cell.count == 0 {
-                continue;
-            }
-            jobs.push(PageJob {
-                url: style.page(&map::cell_dir(row, column)),
-                template: "map-cell.html",
-                section: "map",
-                title: format!("{} × {}", row.label, column.label),
-                vars: vec![
-                    ("map", values.map.clone()),
-                    ("cell", Value::from_serializable(cell)),
-                    ("row", Value::from_serializable(row)),
-                    ("column", Value::from_serializable(column)),
-                    (
-                        "case_studies",
-                        Values::list(&values.cases, review.map_members[r][c].iter().copied()),
-                    ),
-                ],
-            });
-        }
-    }
-    jobs
-}
-
-fn facet_jobs(review: &Review, values: &Values) -> Vec<PageJob> {
-    let mut jobs = Vec::new();
-    for (f, facet) in review.facets.iter().enumerate() {
-        jobs.push(PageJob {
-            url: facet.url.clone(),
-            template: "facet.html",
-            section: "facets",
-            title: facet.label.clone(),
-            vars: vec![("facet", values.facets[f].clone())],
-        });
-        for (v, value) in facet.values.iter().enumerate() {
-            jobs.push(PageJob {
-                url: value.value.url.clone(),
-                template: "facet-value.html",
-                section: "facets",
-                title: format!("{}: {}", facet.label, value.value.label),
-                vars: vec![
-                    ("facet", values.facets[f].clone()),
-                    ("value", Value::from_serializable(&value.value)),
-                    (
-                        "case_studies",
-                        Values::list(&values.cases, review.facet_members[f][v].iter().copied()),
-                    ),
-                ],
-            });
-        }
-    }
-    jobs
-}
-
-/// Facets that case studies can be filtered by: only values in use, plus "new".
-fn filters(review: &Review) -> Value {
-    let in_use: Vec<serde_json::Value> = review
-        .facets
-        .iter()
-        .filter_map(|facet| {
-            let values: Vec<&crate::review::FacetValueCount> =
-                facet.values.iter().filter(|v| v.count > 0).collect();
-            (!values.is_empty()).then(|| {
-                serde_json::json!({
-                    "name": facet.name,
-                    "label": facet.label,
-                    "description": facet.description,
-                    "url": facet.url,
-                    "values": values,
-                })
-            })
-        })
-        .collect();
-    Value::from_serializable(&in_use)
 }

@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Locator, did_you_mean_hint};
 use crate::markdown::{self, Rendered};
 use crate::shared::Shared;
 
+use super::cache::{BodyCache, Inputs, Last, ReviewCache};
 use super::facets::Vocabulary;
 use super::model::*;
 use super::urls::{LinkMap, RESERVED, Target, UrlStyle};
@@ -32,9 +33,14 @@ pub(super) fn build(
     mut content: Content,
     bibliography: Bibliography,
     options: ReviewOptions,
+    mut cache: Option<&mut ReviewCache>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Review> {
     let style = options.url_style;
+    let inputs = cache
+        .as_ref()
+        .map(|_| Inputs::of(&config, &content, &bibliography, options));
+    let first_problem = diagnostics.len();
     let (draft_cases, draft_paths) = drop_drafts(&mut content, options.drafts);
     sort_by_title(&mut content);
     check_duplicates(&content, diagnostics);
@@ -47,8 +53,15 @@ pub(super) fn build(
     };
     let mut links = link_map(&content, style);
     links.drafts = draft_paths;
-    let bodies = render_bodies(&content, &links, options);
+    let bodies = render_bodies(
+        &content,
+        &links,
+        options,
+        cache.as_deref_mut().map(|c| &mut c.bodies),
+    );
+    let link_problems = diagnostics.len();
     check_links(&content, &links, &bodies, diagnostics);
+    let after_links = diagnostics.len();
 
     let vocabulary = Vocabulary::new(&config, style);
     let theme_refs: Vec<Shared<PageRef>> = content
@@ -128,7 +141,12 @@ pub(super) fn build(
         .map(|(i, (doc, body))| theme_of(doc, &theme_refs[i], body))
         .collect();
     related::link_themes(&mut themes, &case_studies, &claims);
-    related::link_case_studies(&mut case_studies, &theme_refs, &claim_refs);
+    related::link_case_studies(
+        &mut case_studies,
+        &theme_refs,
+        &claim_refs,
+        cache.as_deref_mut().map(|c| &mut c.related),
+    );
     link_adaptations(&mut case_studies);
 
     let (facets, facet_members) = facet_listings(&vocabulary, &case_studies);
@@ -150,6 +168,13 @@ pub(super) fn build(
 
     if diagnostics.has_errors() {
         return None;
+    }
+    if let (Some(cache), Some(inputs)) = (cache, inputs) {
+        // Problems outside links depend on the inputs alone, so an edit to bodies only
+        // finds them again as they are.
+        let mut problems = diagnostics.since(first_problem).to_vec();
+        problems.drain(link_problems - first_problem..after_links - first_problem);
+        cache.last = Some(Last { inputs, problems });
     }
     Some(Review {
         config,
@@ -177,7 +202,10 @@ struct Refs<'a> {
 
 /// Removes drafts unless they are wanted; returns the slugs of removed case studies and
 /// the content paths of every removed file (for links to them).
-fn drop_drafts(content: &mut Content, keep: bool) -> (HashSet<String>, HashSet<PathBuf>) {
+pub(super) fn drop_drafts(
+    content: &mut Content,
+    keep: bool,
+) -> (HashSet<String>, HashSet<PathBuf>) {
     if keep {
         return (HashSet::new(), HashSet::new());
     }
@@ -205,16 +233,16 @@ fn drop_drafts(content: &mut Content, keep: bool) -> (HashSet<String>, HashSet<P
     (drafts, paths)
 }
 
-fn sort_by_title(content: &mut Content) {
+pub(super) fn sort_by_title(content: &mut Content) {
     content
         .case_studies
-        .sort_by_key(|d| title_key(&d.meta.title, &d.slug));
+        .sort_by_cached_key(|d| title_key(&d.meta.title, &d.slug));
     content
         .themes
-        .sort_by_key(|d| title_key(&d.meta.title, &d.slug));
+        .sort_by_cached_key(|d| title_key(&d.meta.title, &d.slug));
     content
         .claims
-        .sort_by_key(|d| title_key(&d.meta.title, &d.slug));
+        .sort_by_cached_key(|d| title_key(&d.meta.title, &d.slug));
     content
         .pages
         .sort_by(|a, b| a.content_path.cmp(&b.content_path));
@@ -341,7 +369,7 @@ fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics) {
     }
 }
 
-fn link_map(content: &Content, style: UrlStyle) -> LinkMap {
+pub(super) fn link_map(content: &Content, style: UrlStyle) -> LinkMap {
     let mut links = LinkMap::default();
     for doc in all_docs(content) {
         let dir = doc.dir.as_deref().unwrap_or("");
@@ -357,50 +385,107 @@ fn link_map(content: &Content, style: UrlStyle) -> LinkMap {
 }
 
 /// Rendered Markdown bodies, in the same order as the documents.
-struct Bodies {
-    cases: Vec<Rendered>,
-    themes: Vec<Rendered>,
-    claims: Vec<Rendered>,
-    pages: Vec<Rendered>,
-    home: Rendered,
+pub(super) struct Bodies {
+    pub(super) cases: Vec<Rendered>,
+    pub(super) themes: Vec<Rendered>,
+    pub(super) claims: Vec<Rendered>,
+    pub(super) pages: Vec<Rendered>,
+    pub(super) home: Rendered,
 }
 
-fn render_bodies(content: &Content, links: &LinkMap, options: ReviewOptions) -> Bodies {
-    fn render_all<M: Sync>(
-        docs: &[Document<M>],
-        links: &LinkMap,
-        options: ReviewOptions,
-    ) -> Vec<Rendered> {
-        docs.par_iter()
-            .map(|d| render_body(d, links, options))
+/// A document's Markdown body and the file it sits in.
+struct Markdown<'a> {
+    content_path: &'a Path,
+    source: &'a Arc<str>,
+    body_offset: usize,
+}
+
+impl<'a> Markdown<'a> {
+    fn of<M>(doc: &'a Document<M>) -> Markdown<'a> {
+        Markdown {
+            content_path: &doc.content_path,
+            source: &doc.source,
+            body_offset: doc.body_offset,
+        }
+    }
+
+    fn body(&self) -> &str {
+        &self.source[self.body_offset..]
+    }
+}
+
+pub(super) fn render_bodies(
+    content: &Content,
+    links: &LinkMap,
+    options: ReviewOptions,
+    cache: Option<&mut BodyCache>,
+) -> Bodies {
+    let previous = cache
+        .as_deref()
+        .and_then(|c| c.usable(links, options.markdown));
+    let render_all = |docs: &mut dyn Iterator<Item = Markdown>| -> Vec<Rendered> {
+        docs.collect::<Vec<_>>()
+            .par_iter()
+            .map(|d| {
+                previous
+                    .and_then(|c| c.get(d.content_path, d.body()))
+                    .unwrap_or_else(|| render_body(d, links, options))
+            })
             .collect()
-    }
-    Bodies {
-        cases: render_all(&content.case_studies, links, options),
-        themes: render_all(&content.themes, links, options),
-        claims: render_all(&content.claims, links, options),
-        pages: render_all(&content.pages, links, options),
-        home: content
-            .home
-            .as_ref()
-            .map(|d| render_body(d, links, options))
+    };
+    let bodies = Bodies {
+        cases: render_all(&mut content.case_studies.iter().map(Markdown::of)),
+        themes: render_all(&mut content.themes.iter().map(Markdown::of)),
+        claims: render_all(&mut content.claims.iter().map(Markdown::of)),
+        pages: render_all(&mut content.pages.iter().map(Markdown::of)),
+        home: render_all(&mut content.home.iter().map(Markdown::of))
+            .pop()
             .unwrap_or_default(),
+    };
+    if let Some(cache) = cache {
+        let docs = content
+            .case_studies
+            .iter()
+            .map(Markdown::of)
+            .chain(content.themes.iter().map(Markdown::of))
+            .chain(content.claims.iter().map(Markdown::of))
+            .chain(content.pages.iter().map(Markdown::of))
+            .chain(content.home.iter().map(Markdown::of));
+        let rendered = bodies
+            .cases
+            .iter()
+            .chain(&bodies.themes)
+            .chain(&bodies.claims)
+            .chain(&bodies.pages)
+            .chain(content.home.as_ref().map(|_| &bodies.home));
+        cache.update(
+            links,
+            options.markdown,
+            docs.zip(rendered)
+                .map(|(d, r)| (d.content_path, d.source, d.body_offset, r)),
+        );
     }
+    bodies
 }
 
-fn render_body<M>(doc: &Document<M>, links: &LinkMap, options: ReviewOptions) -> Rendered {
+fn render_body(doc: &Markdown, links: &LinkMap, options: ReviewOptions) -> Rendered {
     let page_url = links
         .pages
-        .get(&doc.content_path)
+        .get(doc.content_path)
         .cloned()
         .unwrap_or_default();
-    let rewrite = |dest: &str| links.rewrite(&doc.content_path, &page_url, dest);
+    let rewrite = |dest: &str| links.rewrite(doc.content_path, &page_url, dest);
     markdown::render(doc.body(), options.markdown, &rewrite)
 }
 
 /// Reports links to missing files and to missing headings (errors), and to drafts left out
 /// of the build (warnings: the link is rendered as plain text).
-fn check_links(content: &Content, links: &LinkMap, bodies: &Bodies, diagnostics: &mut Diagnostics) {
+pub(super) fn check_links(
+    content: &Content,
+    links: &LinkMap,
+    bodies: &Bodies,
+    diagnostics: &mut Diagnostics,
+) {
     let mut anchors: HashMap<&Path, &[String]> = HashMap::new();
     let docs = all_docs(content);
     let rendered: Vec<&Rendered> = bodies
@@ -1042,33 +1127,45 @@ fn facet_listings(
     case_studies: &[CaseStudy],
 ) -> (Vec<Facet>, Vec<Vec<Vec<usize>>>) {
     let mut facets = vocabulary.facets();
-    let members = facets
-        .iter_mut()
-        .map(|facet| {
-            facet
-                .values
-                .iter_mut()
-                .map(|v| {
-                    let ids: Vec<usize> = case_studies
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| {
-                            c.facets
-                                .get(&facet.name)
-                                .is_some_and(|vs| vs.iter().any(|x| x.id == v.value.id))
-                        })
-                        .map(|(i, _)| i)
-                        .collect();
-                    v.count = ids.len();
-                    ids
-                })
+    // One pass over the case studies, filling value positions looked up by id.
+    let positions: Vec<HashMap<&str, usize>> = facets
+        .iter()
+        .map(|f| {
+            f.values
+                .iter()
+                .enumerate()
+                .map(|(v, value)| (value.value.id.as_str(), v))
                 .collect()
         })
         .collect();
+    let mut members: Vec<Vec<Vec<usize>>> = facets
+        .iter()
+        .map(|f| vec![Vec::new(); f.values.len()])
+        .collect();
+    for (i, case) in case_studies.iter().enumerate() {
+        for (f, facet) in facets.iter().enumerate() {
+            let Some(values) = case.facets.get(&facet.name) else {
+                continue;
+            };
+            for value in values {
+                if let Some(&v) = positions[f].get(value.id.as_str()) {
+                    // A case study is listed once under a value, however many of its
+                    // findings carry it.
+                    if members[f][v].last() != Some(&i) {
+                        members[f][v].push(i);
+                    }
+                }
+            }
+        }
+    }
+    for (facet, facet_members) in facets.iter_mut().zip(&members) {
+        for (value, ids) in facet.values.iter_mut().zip(facet_members) {
+            value.count = ids.len();
+        }
+    }
     (facets, members)
 }
 
-/// Warnings: things that are allowed but probably not meant.
 fn warn_unused(
     content: &Content,
     case_studies: &[CaseStudy],

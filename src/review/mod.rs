@@ -8,6 +8,8 @@
 //! (links need every page's URL) but knows nothing of templates or output files.
 
 mod build;
+mod cache;
+mod edit;
 mod evidence;
 mod facets;
 pub mod map;
@@ -22,11 +24,13 @@ use crate::config::SiteConfig;
 use crate::content::{Asset, Content};
 use crate::diagnostics::Diagnostics;
 use crate::markdown::MarkdownOptions;
+pub use cache::ReviewCache;
+pub use edit::Changed;
 pub use model::*;
 use urls::UrlStyle;
 
 /// Choices that change what the model holds.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReviewOptions {
     /// Include case studies and pages marked `draft: true`.
     pub drafts: bool,
@@ -69,7 +73,27 @@ impl Review {
         options: ReviewOptions,
         diagnostics: &mut Diagnostics,
     ) -> Option<Review> {
-        build::build(config, content, bibliography, options, diagnostics)
+        build::build(config, content, bibliography, options, None, diagnostics)
+    }
+
+    /// [`Review::build`], reusing from `cache` the work whose inputs have not changed since
+    /// the last build through it, and leaving this build's work there for the next.
+    pub fn build_cached(
+        config: Arc<SiteConfig>,
+        content: Content,
+        bibliography: Bibliography,
+        options: ReviewOptions,
+        cache: &mut ReviewCache,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Review> {
+        build::build(
+            config,
+            content,
+            bibliography,
+            options,
+            Some(cache),
+            diagnostics,
+        )
     }
 
     pub fn finding_count(&self) -> usize {

@@ -4,6 +4,8 @@
 //! the README ("Template reference"); fields marked `#[serde(skip)]` are indexes the model keeps for
 //! itself. URLs are site-relative without a leading slash.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -34,7 +36,7 @@ pub struct FacetValue {
 }
 
 /// A facet with its values, for filters and facet pages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Facet {
     pub name: String,
     pub label: String,
@@ -44,7 +46,7 @@ pub struct Facet {
 }
 
 /// A facet value and how many (published) case studies have it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FacetValueCount {
     #[serde(flatten)]
     pub value: Shared<FacetValue>,
@@ -52,7 +54,7 @@ pub struct FacetValueCount {
 }
 
 /// What one source says about one claim, within one case study.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
     pub claim: Shared<PageRef>,
     pub case_study: Shared<PageRef>,
@@ -81,7 +83,7 @@ pub struct Finding {
 }
 
 /// Why another case study is related to this one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Related {
     pub case_study: Shared<PageRef>,
     pub shared_themes: Vec<Shared<PageRef>>,
@@ -91,7 +93,7 @@ pub struct Related {
 }
 
 /// One innovation, with everything derived about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CaseStudy {
     pub slug: String,
     pub url: String,
@@ -114,7 +116,7 @@ pub struct CaseStudy {
     pub adapted_from: Option<Shared<PageRef>>,
     pub adapted_by: Vec<Shared<PageRef>>,
     pub related: Vec<Related>,
-    pub content: String,
+    pub content: Arc<str>,
     pub toc: Vec<TocEntry>,
     pub extra: Extra,
     pub draft: bool,
@@ -137,13 +139,13 @@ impl CaseStudy {
 }
 
 /// A theme and how it connects to the rest of the review.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Theme {
     pub slug: String,
     pub url: String,
     pub title: String,
     pub summary: String,
-    pub content: String,
+    pub content: Arc<str>,
     pub toc: Vec<TocEntry>,
     pub extra: Extra,
     pub case_studies: Vec<Shared<PageRef>>,
@@ -155,14 +157,14 @@ pub struct Theme {
 }
 
 /// Another theme and how many case studies the two share.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RelatedTheme {
     pub theme: Shared<PageRef>,
     pub shared: usize,
 }
 
 /// Findings per side of a claim.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Columns {
     pub supports: Vec<Shared<Finding>>,
     pub mixed: Vec<Shared<Finding>>,
@@ -179,13 +181,13 @@ pub struct Counts {
 }
 
 /// A statement the evidence speaks to, with the evidence laid out by side.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Claim {
     pub slug: String,
     pub url: String,
     pub title: String,
     pub summary: String,
-    pub content: String,
+    pub content: Arc<str>,
     pub toc: Vec<TocEntry>,
     pub extra: Extra,
     pub themes: Vec<Shared<PageRef>>,
@@ -213,26 +215,26 @@ impl Claim {
 }
 
 /// The home page or another plain page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Page {
     pub slug: String,
     pub url: String,
     pub title: String,
     pub summary: String,
-    pub content: String,
+    pub content: Arc<str>,
     pub toc: Vec<TocEntry>,
     pub extra: Extra,
 }
 
 /// An axis of the evidence map.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Axis {
     pub name: String,
     pub label: String,
 }
 
 /// One cell of the evidence map.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MapCell {
     pub count: usize,
     pub certainty: Option<Shared<FacetValue>>,
@@ -243,7 +245,7 @@ pub struct MapCell {
 }
 
 /// The evidence map: case studies counted by two facets.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct EvidenceMap {
     pub rows: Axis,
     pub columns: Axis,

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::shared::Shared;
 
+use super::cache::RelatedCache;
 use super::model::{CaseStudy, Claim, PageRef, Related, RelatedTheme, Theme};
 
 /// How many related case studies a case study lists.
@@ -105,35 +106,64 @@ fn co_occurrence(theme_count: usize, case_studies: &[CaseStudy]) -> Vec<Vec<usiz
     co
 }
 
-/// Fills each case study's related case studies, strongest first, with a reason.
+/// Fills each case study's related case studies, strongest first, with a reason. The
+/// ranking is taken from `cache` when every case study has the same themes and claims as
+/// when it was made (the ranking reads nothing else); the reasons are always written anew.
 pub fn link_case_studies(
     case_studies: &mut [CaseStudy],
     theme_refs: &[Shared<PageRef>],
     claim_refs: &[Shared<PageRef>],
+    cache: Option<&mut RelatedCache>,
 ) {
-    let by_theme = invert(
-        case_studies.iter().map(|c| c.theme_indexes.as_slice()),
-        theme_refs.len(),
-    );
-    let by_claim = invert(
-        case_studies.iter().map(|c| c.claim_indexes.as_slice()),
-        claim_refs.len(),
-    );
+    let links: Vec<(Vec<usize>, Vec<usize>)> = match &cache {
+        Some(_) => case_studies
+            .iter()
+            .map(|c| (c.theme_indexes.clone(), c.claim_indexes.clone()))
+            .collect(),
+        None => Vec::new(),
+    };
+    let cached = cache
+        .as_deref()
+        .filter(|c| c.links == links && c.ranked.len() == case_studies.len())
+        .map(|c| c.ranked.clone());
+    let ranked = cached.unwrap_or_else(|| rank(case_studies, theme_refs.len(), claim_refs.len()));
     let view: &[CaseStudy] = case_studies;
-    let related: Vec<Vec<Related>> = (0..view.len())
-        .into_par_iter()
-        .map_init(
-            || Scratch::new(view.len()),
-            |scratch, i| {
-                related_to(
-                    i, view, &by_theme, &by_claim, theme_refs, claim_refs, scratch,
-                )
-            },
-        )
+    let related: Vec<Vec<Related>> = ranked
+        .par_iter()
+        .enumerate()
+        .map(|(i, scored)| {
+            scored
+                .iter()
+                .map(|&(score, o)| describe(&view[i], &view[o], score, theme_refs, claim_refs))
+                .collect()
+        })
         .collect();
     for (case, related) in case_studies.iter_mut().zip(related) {
         case.related = related;
     }
+    if let Some(cache) = cache {
+        *cache = RelatedCache { links, ranked };
+    }
+}
+
+/// For each case study, the others that share the most themes and claims with it, as
+/// `(score, index)`, strongest first.
+fn rank(case_studies: &[CaseStudy], themes: usize, claims: usize) -> Vec<Vec<(usize, usize)>> {
+    let by_theme = invert(
+        case_studies.iter().map(|c| c.theme_indexes.as_slice()),
+        themes,
+    );
+    let by_claim = invert(
+        case_studies.iter().map(|c| c.claim_indexes.as_slice()),
+        claims,
+    );
+    (0..case_studies.len())
+        .into_par_iter()
+        .map_init(
+            || Scratch::new(case_studies.len()),
+            |scratch, i| related_to(i, case_studies, &by_theme, &by_claim, scratch),
+        )
+        .collect()
 }
 
 fn invert<'a>(lists: impl Iterator<Item = &'a [usize]>, size: usize) -> Vec<Vec<usize>> {
@@ -168,10 +198,8 @@ fn related_to(
     cases: &[CaseStudy],
     by_theme: &[Vec<usize>],
     by_claim: &[Vec<usize>],
-    theme_refs: &[Shared<PageRef>],
-    claim_refs: &[Shared<PageRef>],
     scratch: &mut Scratch,
-) -> Vec<Related> {
+) -> Vec<(usize, usize)> {
     let case = &cases[i];
     for &t in &case.theme_indexes {
         for &other in &by_theme[t] {
@@ -207,9 +235,6 @@ fn related_to(
     }
     scored.sort_by(by_rank);
     scored
-        .into_iter()
-        .map(|(score, o)| describe(case, &cases[o], score, theme_refs, claim_refs))
-        .collect()
 }
 
 fn describe(

@@ -22,7 +22,7 @@ pub const RESERVED: [&str; 8] = [
 ];
 
 /// How page URLs are spelled in this build.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UrlStyle {
     /// End folder URLs in `index.html`.
     pub portable: bool,
@@ -81,7 +81,7 @@ pub enum Target {
 }
 
 /// Knows the URL of every content file and resolves Markdown links against it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkMap {
     /// Content path (`case-studies/pause.md`) to page URL.
     pub pages: HashMap<PathBuf, String>,

@@ -1,8 +1,9 @@
 //! The rebuild loop: from a batch of changed paths to a new site in the browser.
 //!
 //! Owns the order that keeps serve correct: fingerprint the changed paths; if an input's
-//! bytes really changed, recompile the whole site in memory with [`crate::compile`] (so
-//! what is served is exactly what `tessera build` would write); swap it in only when it is
+//! bytes really changed, compile the site in memory with a [`Compiler`] told which files
+//! changed (it keeps the last build's work and redoes only what the change needs, and
+//! what it returns is what `tessera build` would write); swap it in only when it is
 //! complete; *then* send the reload event; and only after that, off the hot path, work out
 //! which pages changed, print the one-line report, and free the old site. A failed build
 //! swaps nothing: it prints the diagnostics and shows them as the overlay instead.
@@ -18,7 +19,7 @@ use super::snapshot::{Snapshot, State};
 use super::watch::{Changes, Watcher};
 use super::{configured_theme, stderr_color};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::{BuildOptions, Site};
+use crate::{BuildOptions, Compiler, Site};
 
 /// How many names a report line lists before it says "and N more".
 const NAMES_SHOWN: usize = 3;
@@ -33,6 +34,8 @@ pub(super) struct Rebuilder {
     theme: String,
     /// The warnings last printed, so unchanged warnings are not repeated on every edit.
     warnings: String,
+    /// What the last build left for the next one to reuse.
+    compiler: Compiler,
 }
 
 impl Rebuilder {
@@ -50,12 +53,13 @@ impl Rebuilder {
             fingerprints,
             theme,
             warnings: String::new(),
+            compiler: Compiler::new(),
         }
     }
 
     /// The first build. Returns the number of pages, or `None` if it failed.
     pub(super) fn build_initial(&mut self) -> Option<usize> {
-        match compile(&self.options) {
+        match compile(&mut self.compiler, &self.options, None) {
             Ok(site) => {
                 let (snapshot, _) = self.publish(site);
                 Some(snapshot.pages)
@@ -90,7 +94,7 @@ impl Rebuilder {
     fn rebuild(&mut self, changed: &[PathBuf]) {
         let started = Instant::now();
         let inputs = list(changed.iter().map(|p| p.display().to_string()));
-        match compile(&self.options) {
+        match compile(&mut self.compiler, &self.options, Some(changed)) {
             Ok(site) => {
                 let (snapshot, old) = self.publish(site);
                 let elapsed = started.elapsed();
@@ -146,28 +150,38 @@ impl Rebuilder {
     }
 }
 
-/// [`crate::compile`], with a panic (a bug in tessera) turned into a diagnostic, so that one
-/// bad build does not stop the server from rebuilding after the next edit.
-fn compile(options: &BuildOptions) -> Result<Site, Diagnostics> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::compile(options)))
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown error".to_string());
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.push(
-                Diagnostic::error(
-                    "internal",
-                    format!("tessera crashed while building the site: {message}"),
-                )
-                .with_hint(
-                    "this is a bug in tessera: please report it, with the change that caused it",
-                ),
-            );
-            Err(diagnostics)
-        })
+/// [`Compiler::compile`] (or, given the files the watcher saw change, `compile_changed`),
+/// with a panic (a bug in tessera) turned into a diagnostic, so that one bad build does not
+/// stop the server from rebuilding after the next edit. The caches are dropped after a
+/// panic: the next build starts afresh.
+fn compile(
+    compiler: &mut Compiler,
+    options: &BuildOptions,
+    changed: Option<&[PathBuf]>,
+) -> Result<Site, Diagnostics> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match changed {
+        Some(changed) => compiler.compile_changed(options, changed),
+        None => compiler.compile(options),
+    }))
+    .unwrap_or_else(|panic| {
+        *compiler = Compiler::new();
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown error".to_string());
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(
+            Diagnostic::error(
+                "internal",
+                format!("tessera crashed while building the site: {message}"),
+            )
+            .with_hint(
+                "this is a bug in tessera: please report it, with the change that caused it",
+            ),
+        );
+        Err(diagnostics)
+    })
 }
 
 /// Prints what changed, what was rebuilt and how long it took; frees the old site.
@@ -191,7 +205,8 @@ fn report_success(
         )
     };
     println!(
-        "Changed {inputs}: rebuilt {} pages in {} ms; {outcome}",
+        "Changed {inputs}: rendered {} of {} pages in {} ms; {outcome}",
+        snapshot.rendered,
         snapshot.pages,
         elapsed.as_millis()
     );

@@ -27,8 +27,10 @@ pub(super) enum Resource {
 /// (`case-studies/alpha/index.html`).
 pub(super) struct Snapshot {
     files: HashMap<String, Resource>,
-    /// How many pages the build rendered.
+    /// How many pages the site has.
     pub pages: usize,
+    /// How many of them the build rendered (the rest were the previous build's).
+    pub rendered: usize,
 }
 
 impl Snapshot {
@@ -44,6 +46,7 @@ impl Snapshot {
         Snapshot {
             files,
             pages: site.pages,
+            rendered: site.rendered,
         }
     }
 
@@ -52,6 +55,7 @@ impl Snapshot {
         Snapshot {
             files: HashMap::new(),
             pages: 0,
+            rendered: 0,
         }
     }
 
@@ -62,7 +66,11 @@ impl Snapshot {
             .iter()
             .map(|k| (k.to_string(), Resource::Rendered(Arc::from(&b""[..]))))
             .collect();
-        Snapshot { files, pages: 0 }
+        Snapshot {
+            files,
+            pages: 0,
+            rendered: 0,
+        }
     }
 
     pub(super) fn get(&self, key: &str) -> Option<&Resource> {
@@ -79,10 +87,15 @@ impl Snapshot {
             Some(Resource::Rendered(bytes)) => Some(bytes.clone()),
             _ => None,
         };
+        // A page reused from the previous build is the same allocation: no need to compare.
+        let same = |a: Option<Arc<[u8]>>, b: Option<Arc<[u8]>>| match (a, b) {
+            (Some(a), Some(b)) => Arc::ptr_eq(&a, &b) || a == b,
+            (a, b) => a.is_none() && b.is_none(),
+        };
         let mut changed: Vec<String> = self
             .files
             .iter()
-            .filter(|(key, new)| rendered(Some(new)) != rendered(old.files.get(*key)))
+            .filter(|(key, new)| !same(rendered(Some(new)), rendered(old.files.get(*key))))
             .map(|(key, _)| key.clone())
             .chain(
                 old.files
@@ -158,7 +171,11 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), Resource::Rendered(Arc::from(v.as_bytes()))))
             .collect();
-        Snapshot { files, pages: 0 }
+        Snapshot {
+            files,
+            pages: 0,
+            rendered: 0,
+        }
     }
 
     #[test]

@@ -312,6 +312,10 @@ fn rewrite_in_place(review: &Review, relative: &str) {
     file.write_all(&bytes).expect("rewrite");
 }
 
+fn append_to(review: &Review, relative: &str, text: &str) {
+    save_atomically(review, relative, &(review.read(relative) + text));
+}
+
 fn replace_in(review: &Review, relative: &str, from: &str, to: &str) {
     let text = review.read(relative);
     assert!(text.contains(from), "{relative} has no {from:?}");
@@ -448,7 +452,34 @@ fn an_edited_title_is_served_as_soon_as_the_reload_is_sent() {
             .contains("Alpha renamed")
     );
     let line = server.wait_for_line("Changed content/case-studies/alpha.md");
-    assert!(line.contains("rebuilt") && line.contains(" ms"), "{line}");
+    assert!(line.contains("rendered") && line.contains(" ms"), "{line}");
+}
+
+#[test]
+fn an_edited_body_renders_only_its_own_page() {
+    let server = Server::start(fixture(), &[]);
+    let events = server.events();
+    let before = without_injection(&server.get("/case-studies/").text());
+    append_to(
+        &server.review,
+        "content/case-studies/alpha.md",
+        "\nA sentence added while writing.\n",
+    );
+    server.reloaded(&events);
+    assert!(
+        server
+            .get("/case-studies/alpha/")
+            .text()
+            .contains("A sentence added while writing.")
+    );
+    // Lists show cards, which carry no body: the listing is the very same page.
+    assert_eq!(
+        without_injection(&server.get("/case-studies/").text()),
+        before
+    );
+    let line = server.wait_for_line("Changed content/case-studies/alpha.md");
+    assert!(line.contains("rendered 1 of "), "{line}");
+    assert!(line.contains("1 changed: /case-studies/alpha/"), "{line}");
 }
 
 #[test]
@@ -588,14 +619,14 @@ fn the_served_site_equals_a_full_build_after_random_edits() {
     let server = Server::start(fixture(), &[]);
     let events = server.events();
     let review = &server.review;
-    for step in 0..8 {
+    // Every step is compared: edits to bodies only take a path of their own (the model is
+    // brought up to date rather than built again), and so do the edits after them.
+    for step in 0..10 {
         let edit = random_edit(review, &mut rng, step);
         server.reloaded(&events);
-        if step % 4 == 3 {
-            // Should an edit have been seen in two steps, wait for the last one.
-            while events.next("reload", Duration::from_millis(300)).is_some() {}
-            assert_served_equals_build(&server, &format!("seed {seed}, after {edit}"));
-        }
+        // Should an edit have been seen in two steps, wait for the last one.
+        while events.next("reload", Duration::from_millis(300)).is_some() {}
+        assert_served_equals_build(&server, &format!("seed {seed}, after {edit}"));
     }
 }
 
@@ -603,7 +634,7 @@ fn the_served_site_equals_a_full_build_after_random_edits() {
 fn random_edit(review: &Review, rng: &mut fastrand::Rng, step: usize) -> String {
     let case = ["alpha", "beta", "delta"][rng.usize(..3)];
     let file = format!("content/case-studies/{case}.md");
-    match rng.usize(..6) {
+    match rng.usize(..8) {
         0 => {
             let text = review.read(&file);
             let title = text
@@ -655,6 +686,26 @@ fn random_edit(review: &Review, rng: &mut fastrand::Rng, step: usize) -> String 
                 &format!("{text}More about the theme ({step}).\n"),
             );
             "edited a theme".to_string()
+        }
+        5 => {
+            // A new section with a heading changes the page's contents list too.
+            let text = review.read(&file);
+            save_atomically(
+                review,
+                &file,
+                &format!("{text}\n## Update {step}\n\nWhat changed in step {step}.\n"),
+            );
+            format!("added a section to {case}")
+        }
+        6 => {
+            let text = review.read(&file);
+            let other = ["alpha", "beta", "delta"][rng.usize(..3)];
+            save_atomically(
+                review,
+                &file,
+                &format!("{text}\nSee [the {other} case](./{other}.md) too ({step}).\n"),
+            );
+            format!("linked {case} to {other}")
         }
         _ => {
             let text = review.read("site.toml");

@@ -1,0 +1,368 @@
+//! The pages a review has, and what each page's template is given.
+//!
+//! A [`PageJob`] names a page's URL, template and variables. Large variables are named by
+//! index into the review ([`Var`]), not converted, so that a page's inputs can be digested
+//! and compared with the previous build before anything is converted or rendered.
+
+use tera::{Context, Value};
+
+use super::values::{Digest, Values, digest_all, digest_of};
+use crate::review::{FacetValueCount, Review, map};
+
+/// One variable of a page's template context.
+pub(super) enum Var {
+    /// A case study, whole (its own page).
+    Case(usize),
+    /// Case studies as cards, in this order.
+    Cards(Vec<usize>),
+    Theme(usize),
+    /// Every theme, in order.
+    AllThemes,
+    Claim(usize),
+    /// Claims, in this order.
+    Claims(Vec<usize>),
+    Facet(usize),
+    Map,
+    /// A small value made for this page.
+    Plain(Value),
+}
+
+impl Var {
+    fn value(&self, values: &Values) -> Value {
+        let list = |items: &mut dyn Iterator<Item = Value>| Value::from(items.collect::<Vec<_>>());
+        match self {
+            Var::Case(i) => values.case(*i),
+            Var::Cards(ids) => list(&mut ids.iter().map(|&i| values.card(i))),
+            Var::Theme(i) => values.theme(*i),
+            Var::AllThemes => list(&mut (0..values.theme_count()).map(|i| values.theme(i))),
+            Var::Claim(i) => values.claim(*i),
+            Var::Claims(ids) => list(&mut ids.iter().map(|&i| values.claim(i))),
+            Var::Facet(i) => values.facet(*i),
+            Var::Map => values.map(),
+            Var::Plain(value) => value.clone(),
+        }
+    }
+
+    /// The digest of this variable's value; `None` when values carry no digests.
+    fn digest(&self, values: &Values) -> Option<Digest> {
+        let all = |tag: &str, digests: Option<Vec<Digest>>| Some(digest_all(tag, digests?.iter()));
+        match self {
+            Var::Case(i) => values.case_digest(*i),
+            Var::Cards(ids) => all(
+                "cards",
+                ids.iter().map(|&i| values.card_digest(i)).collect(),
+            ),
+            Var::Theme(i) => values.theme_digest(*i),
+            Var::AllThemes => all(
+                "themes",
+                (0..values.theme_count())
+                    .map(|i| values.theme_digest(i))
+                    .collect(),
+            ),
+            Var::Claim(i) => values.claim_digest(*i),
+            Var::Claims(ids) => all(
+                "claims",
+                ids.iter().map(|&i| values.claim_digest(i)).collect(),
+            ),
+            Var::Facet(i) => values.facet_digest(*i),
+            Var::Map => values.map_digest(),
+            Var::Plain(value) => Some(digest_of("plain", value)),
+        }
+    }
+}
+
+/// One page to render: its URL, template and own variables.
+pub(super) struct PageJob {
+    pub(super) url: String,
+    pub(super) template: &'static str,
+    pub(super) section: &'static str,
+    pub(super) title: String,
+    pub(super) vars: Vec<(&'static str, Var)>,
+}
+
+impl PageJob {
+    fn new(
+        url: String,
+        template: &'static str,
+        section: &'static str,
+        title: &str,
+        vars: Vec<(&'static str, Var)>,
+    ) -> PageJob {
+        PageJob {
+            url,
+            template,
+            section,
+            title: title.to_string(),
+            vars,
+        }
+    }
+
+    /// The page's own variables as template values.
+    pub(super) fn insert_vars(&self, context: &mut Context, values: &Values) {
+        for (key, var) in &self.vars {
+            context.insert_value(*key, var.value(values));
+        }
+    }
+
+    /// A digest of everything this page's output depends on besides the templates and the
+    /// global context: its URL, template, section, title and every variable.
+    pub(super) fn digest(&self, values: &Values) -> Option<Digest> {
+        let mut parts = vec![
+            digest_of("url", &self.url),
+            digest_of("template", self.template),
+            digest_of("section", self.section),
+            digest_of("title", &self.title),
+        ];
+        for (key, var) in &self.vars {
+            parts.push(digest_of("key", key));
+            parts.push(var.digest(values)?);
+        }
+        Some(digest_all("page", parts.iter()))
+    }
+}
+
+/// `site`, `nav`, `counts` and `index_file`: the same on every page.
+pub(super) fn global_context(review: &Review) -> serde_json::Value {
+    let style = review.url_style;
+    let config = &review.config;
+    serde_json::json!({
+        "site": {
+            "title": config.title,
+            "description": config.description,
+            "base_url": config.base_url,
+            "language": config.language,
+            "edition": config.edition,
+            "facets": review.facets,
+            "map": config.map,
+        },
+        "nav": {
+            "home": style.page(""),
+            "case_studies": style.page("case-studies"),
+            "themes": style.page("themes"),
+            "claims": style.page("claims"),
+            "contradictions": style.page("contradictions"),
+            "map": style.page("map"),
+        },
+        "counts": {
+            "case_studies": review.case_studies.len(),
+            "themes": review.themes.len(),
+            "claims": review.claims.len(),
+            "contested": review.contested.len(),
+            "findings": review.finding_count(),
+        },
+        "index_file": if style.portable { "index.html" } else { "" },
+    })
+}
+
+/// How many contested claims the home page shows.
+const HOME_CONTESTED: usize = 3;
+
+/// Every page of the review, in a fixed order.
+pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
+    let style = review.url_style;
+    let mut jobs = Vec::new();
+    let plain = |value: Value| Var::Plain(value);
+
+    let home_page = review
+        .home
+        .as_ref()
+        .map_or(Value::none(), Value::from_serializable);
+    let recent: Vec<Value> = review
+        .case_studies
+        .iter()
+        .filter(|c| c.is_new)
+        .map(|c| Value::from_serializable(&c.page_ref()))
+        .collect();
+    let home_title = review
+        .home
+        .as_ref()
+        .map_or(review.config.title.as_str(), |p| p.title.as_str());
+    jobs.push(PageJob::new(
+        style.page(""),
+        "index.html",
+        "home",
+        home_title,
+        vec![
+            ("page", plain(home_page)),
+            (
+                "contested",
+                Var::Claims(
+                    review
+                        .contested
+                        .iter()
+                        .copied()
+                        .take(HOME_CONTESTED)
+                        .collect(),
+                ),
+            ),
+            ("recent", plain(Value::from(recent))),
+        ],
+    ));
+
+    jobs.push(PageJob::new(
+        style.page("case-studies"),
+        "case-studies.html",
+        "case-studies",
+        "Case studies",
+        vec![
+            (
+                "case_studies",
+                Var::Cards((0..review.case_studies.len()).collect()),
+            ),
+            ("filters", plain(filters(review))),
+        ],
+    ));
+    for (i, c) in review.case_studies.iter().enumerate() {
+        jobs.push(PageJob::new(
+            c.url.clone(),
+            "case-study.html",
+            "case-studies",
+            &c.title,
+            vec![("case_study", Var::Case(i))],
+        ));
+    }
+    jobs.push(PageJob::new(
+        style.page("themes"),
+        "themes.html",
+        "themes",
+        "Themes",
+        vec![("themes", Var::AllThemes)],
+    ));
+    for (i, t) in review.themes.iter().enumerate() {
+        jobs.push(PageJob::new(
+            t.url.clone(),
+            "theme.html",
+            "themes",
+            &t.title,
+            vec![("theme", Var::Theme(i))],
+        ));
+    }
+    jobs.push(PageJob::new(
+        style.page("claims"),
+        "claims.html",
+        "claims",
+        "Claims",
+        vec![("claims", Var::Claims((0..review.claims.len()).collect()))],
+    ));
+    for (i, c) in review.claims.iter().enumerate() {
+        jobs.push(PageJob::new(
+            c.url.clone(),
+            "claim.html",
+            "claims",
+            &c.title,
+            vec![("claim", Var::Claim(i))],
+        ));
+    }
+    jobs.push(PageJob::new(
+        style.page("contradictions"),
+        "contradictions.html",
+        "contradictions",
+        "Contradictions",
+        vec![("contested", Var::Claims(review.contested.clone()))],
+    ));
+    jobs.extend(map_jobs(review));
+    jobs.extend(facet_jobs(review));
+    for page in &review.pages {
+        jobs.push(PageJob::new(
+            page.url.clone(),
+            "page.html",
+            "page",
+            &page.title,
+            vec![("page", plain(Value::from_serializable(page)))],
+        ));
+    }
+    jobs.push(PageJob::new(
+        "404.html".to_string(),
+        "404.html",
+        "404",
+        "Page not found",
+        Vec::new(),
+    ));
+    jobs
+}
+
+fn map_jobs(review: &Review) -> Vec<PageJob> {
+    let style = review.url_style;
+    let m = &review.map;
+    let mut jobs = vec![PageJob::new(
+        style.page("map"),
+        "map.html",
+        "map",
+        "Evidence map",
+        vec![("map", Var::Map)],
+    )];
+    for (r, row) in m.row_values.iter().enumerate() {
+        for (c, column) in m.column_values.iter().enumerate() {
+            let cell = &m.cells[r][c];
+            if cell.count == 0 {
+                continue;
+            }
+            jobs.push(PageJob::new(
+                style.page(&map::cell_dir(row, column)),
+                "map-cell.html",
+                "map",
+                &format!("{} × {}", row.label, column.label),
+                vec![
+                    ("map", Var::Map),
+                    ("cell", Var::Plain(Value::from_serializable(cell))),
+                    ("row", Var::Plain(Value::from_serializable(row))),
+                    ("column", Var::Plain(Value::from_serializable(column))),
+                    ("case_studies", Var::Cards(review.map_members[r][c].clone())),
+                ],
+            ));
+        }
+    }
+    jobs
+}
+
+fn facet_jobs(review: &Review) -> Vec<PageJob> {
+    let mut jobs = Vec::new();
+    for (f, facet) in review.facets.iter().enumerate() {
+        jobs.push(PageJob::new(
+            facet.url.clone(),
+            "facet.html",
+            "facets",
+            &facet.label,
+            vec![("facet", Var::Facet(f))],
+        ));
+        for (v, value) in facet.values.iter().enumerate() {
+            jobs.push(PageJob::new(
+                value.value.url.clone(),
+                "facet-value.html",
+                "facets",
+                &format!("{}: {}", facet.label, value.value.label),
+                vec![
+                    ("facet", Var::Facet(f)),
+                    ("value", Var::Plain(Value::from_serializable(&value.value))),
+                    (
+                        "case_studies",
+                        Var::Cards(review.facet_members[f][v].clone()),
+                    ),
+                ],
+            ));
+        }
+    }
+    jobs
+}
+
+/// Facets that case studies can be filtered by: only values in use, plus "new".
+fn filters(review: &Review) -> Value {
+    let in_use: Vec<serde_json::Value> = review
+        .facets
+        .iter()
+        .filter_map(|facet| {
+            let values: Vec<&FacetValueCount> =
+                facet.values.iter().filter(|v| v.count > 0).collect();
+            (!values.is_empty()).then(|| {
+                serde_json::json!({
+                    "name": facet.name,
+                    "label": facet.label,
+                    "description": facet.description,
+                    "url": facet.url,
+                    "values": values,
+                })
+            })
+        })
+        .collect();
+    Value::from_serializable(&in_use)
+}

@@ -1,0 +1,513 @@
+//! The review model as template values: each converted once, shared by every page that
+//! shows it, and (for `serve`) given a digest of its contents.
+//!
+//! A digest is a blake3 hash of a value's serialized form, the same data Tera sees. Two
+//! builds that give a value the same digest give it the same template value, so a page
+//! whose template, URL and values all have the same digests renders to the same bytes and
+//! need not be rendered again. Digests are computed only when asked for: a one-off build
+//! renders every page anyway and skips the cost.
+//!
+//! Case studies appear in two forms: the whole case study on its own page, and a *card*
+//! (every field but `content` and `toc`) in lists. Lists never carry bodies, so editing a
+//! case study's text changes its page and nothing else.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+use tera::Value;
+
+use crate::review::{CaseStudy, Changed, Review};
+
+/// A digest of a value's contents.
+pub type Digest = blake3::Hash;
+
+/// The fields of a case study that its page has and its card leaves out.
+const PAGE_ONLY_FIELDS: [&str; 2] = ["content", "toc"];
+
+/// Hashes the serialized form of `value`, with `tag` first so that values of different
+/// kinds never share a digest.
+pub fn digest_of<T: Serialize + ?Sized>(tag: &str, value: &T) -> Digest {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(tag.as_bytes());
+    hasher.update(&[0]);
+    let mut writer = std::io::BufWriter::with_capacity(16 * 1024, &mut hasher);
+    // Writing into a hasher cannot fail, and every model type serializes to JSON (maps
+    // have string keys), so an error here would be a bug; it still yields a digest of
+    // whatever was written plus a marker, which only means the page is rendered again.
+    let complete = serde_json::to_writer(&mut writer, value).is_ok() && writer.flush().is_ok();
+    drop(writer);
+    if !complete {
+        hasher.update(b"\0incomplete");
+    }
+    hasher.finalize()
+}
+
+/// Combines digests (of a list's members, or of a page's parts) into one.
+pub fn digest_all<'d>(tag: &str, parts: impl Iterator<Item = &'d Digest>) -> Digest {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(tag.as_bytes());
+    hasher.update(&[0]);
+    for part in parts {
+        hasher.update(part.as_bytes());
+    }
+    hasher.finalize()
+}
+
+/// A case study seen as a card: serializes every field but [`PAGE_ONLY_FIELDS`].
+struct Card<'a>(&'a CaseStudy);
+
+impl Serialize for Card<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut s = serializer.serialize_struct("CaseStudy", 22)?;
+        s.serialize_field("slug", &c.slug)?;
+        s.serialize_field("url", &c.url)?;
+        s.serialize_field("title", &c.title)?;
+        s.serialize_field("summary", &c.summary)?;
+        s.serialize_field("organisations", &c.organisations)?;
+        s.serialize_field("region", &c.region)?;
+        s.serialize_field("period", &c.period)?;
+        s.serialize_field("edition", &c.edition)?;
+        s.serialize_field("is_new", &c.is_new)?;
+        s.serialize_field("stage", &c.stage)?;
+        s.serialize_field("origin", &c.origin)?;
+        s.serialize_field("framed_as", &c.framed_as)?;
+        s.serialize_field("facets", &c.facets)?;
+        s.serialize_field("themes", &c.themes)?;
+        s.serialize_field("claims", &c.claims)?;
+        s.serialize_field("findings", &c.findings)?;
+        s.serialize_field("sources", &c.sources)?;
+        s.serialize_field("adapted_from", &c.adapted_from)?;
+        s.serialize_field("adapted_by", &c.adapted_by)?;
+        s.serialize_field("related", &c.related)?;
+        s.serialize_field("extra", &c.extra)?;
+        s.serialize_field("draft", &c.draft)?;
+        s.end()
+    }
+}
+
+/// The card form of a case study's template value: the same map without the page-only
+/// fields.
+fn card_of(full: &Value) -> Value {
+    let Some(map) = full.as_map() else {
+        return full.clone();
+    };
+    let mut map = map.clone();
+    for field in PAGE_ONLY_FIELDS {
+        map.shift_remove(&tera::value::Key::from(field));
+    }
+    Value::from(map)
+}
+
+/// One value, converted on first use.
+struct Item {
+    digest: Option<Digest>,
+    value: OnceLock<Value>,
+}
+
+impl Item {
+    fn new(digest: Option<Digest>) -> Item {
+        Item {
+            digest,
+            value: OnceLock::new(),
+        }
+    }
+}
+
+/// Template values kept from the previous build, by digest, so that a list page rendered
+/// again does not convert every member again.
+#[derive(Default)]
+pub struct ValueCache {
+    by_digest: HashMap<Digest, Value>,
+}
+
+/// Every large value of the review, converted on first use.
+pub(super) struct Values<'a> {
+    review: &'a Review,
+    previous: Option<&'a ValueCache>,
+    cases: Vec<Item>,
+    cards: Vec<Item>,
+    themes: Vec<Item>,
+    claims: Vec<Item>,
+    facets: Vec<Item>,
+    map: Item,
+}
+
+impl<'a> Values<'a> {
+    /// Values without digests, for a build that renders every page.
+    pub(super) fn untracked(review: &'a Review) -> Values<'a> {
+        let none = |n: usize| (0..n).map(|_| Item::new(None)).collect();
+        Values {
+            review,
+            previous: None,
+            cases: none(review.case_studies.len()),
+            cards: none(review.case_studies.len()),
+            themes: none(review.themes.len()),
+            claims: none(review.claims.len()),
+            facets: none(review.facets.len()),
+            map: Item::new(None),
+        }
+    }
+
+    /// Values with digests, computed only where the baseline does not give them;
+    /// conversions are reused from `cache` where the digest is the same.
+    pub(super) fn tracked(
+        review: &'a Review,
+        baseline: &Baseline,
+        cache: &'a ValueCache,
+    ) -> Values<'a> {
+        let (cases, cards, themes, claims) = match baseline {
+            Baseline::Edited(digests, changed) => edited_digests(review, digests, changed),
+            Baseline::Compare(before, digests) => compared_digests(review, Some((before, digests))),
+            Baseline::None => compared_digests(review, None),
+        };
+        let item = |d: Digest| Item::new(Some(d));
+        let (facets, map) = match baseline {
+            Baseline::Compare(before, digests) => (
+                review
+                    .facets
+                    .iter()
+                    .enumerate()
+                    .map(|(f, facet)| {
+                        let same = (before.facets.get(f) == Some(facet)).then(|| digests.facets[f]);
+                        same.unwrap_or_else(|| digest_of("facet", facet))
+                    })
+                    .collect(),
+                if before.map == review.map {
+                    digests.map
+                } else {
+                    digest_of("map", &review.map)
+                },
+            ),
+            // An edit to bodies changes neither facets nor the map.
+            Baseline::Edited(digests, _) => (digests.facets.clone(), digests.map),
+            Baseline::None => (
+                review
+                    .facets
+                    .iter()
+                    .map(|f| digest_of("facet", f))
+                    .collect::<Vec<_>>(),
+                digest_of("map", &review.map),
+            ),
+        };
+        Values {
+            review,
+            previous: Some(cache),
+            cases: cases.into_iter().map(item).collect(),
+            cards: cards.into_iter().map(item).collect(),
+            themes: themes.into_iter().map(item).collect(),
+            claims: claims.into_iter().map(item).collect(),
+            facets: facets.into_iter().map(item).collect(),
+            map: item(map),
+        }
+    }
+
+    fn get(&self, item: &Item, convert: impl FnOnce() -> Value) -> Value {
+        item.value
+            .get_or_init(|| {
+                item.digest
+                    .and_then(|d| self.previous?.by_digest.get(&d).cloned())
+                    .unwrap_or_else(convert)
+            })
+            .clone()
+    }
+
+    pub(super) fn case(&self, i: usize) -> Value {
+        self.get(&self.cases[i], || {
+            Value::from_serializable(&self.review.case_studies[i])
+        })
+    }
+
+    pub(super) fn card(&self, i: usize) -> Value {
+        self.get(&self.cards[i], || card_of(&self.case(i)))
+    }
+
+    pub(super) fn theme(&self, i: usize) -> Value {
+        self.get(&self.themes[i], || {
+            Value::from_serializable(&self.review.themes[i])
+        })
+    }
+
+    pub(super) fn claim(&self, i: usize) -> Value {
+        self.get(&self.claims[i], || {
+            Value::from_serializable(&self.review.claims[i])
+        })
+    }
+
+    pub(super) fn facet(&self, i: usize) -> Value {
+        self.get(&self.facets[i], || {
+            Value::from_serializable(&self.review.facets[i])
+        })
+    }
+
+    pub(super) fn map(&self) -> Value {
+        self.get(&self.map, || Value::from_serializable(&self.review.map))
+    }
+
+    pub(super) fn theme_count(&self) -> usize {
+        self.themes.len()
+    }
+
+    pub(super) fn case_digest(&self, i: usize) -> Option<Digest> {
+        self.cases[i].digest
+    }
+
+    pub(super) fn card_digest(&self, i: usize) -> Option<Digest> {
+        self.cards[i].digest
+    }
+
+    pub(super) fn theme_digest(&self, i: usize) -> Option<Digest> {
+        self.themes[i].digest
+    }
+
+    pub(super) fn claim_digest(&self, i: usize) -> Option<Digest> {
+        self.claims[i].digest
+    }
+
+    pub(super) fn facet_digest(&self, i: usize) -> Option<Digest> {
+        self.facets[i].digest
+    }
+
+    pub(super) fn map_digest(&self) -> Option<Digest> {
+        self.map.digest
+    }
+
+    /// This build's digests, and its values by digest for the next build to reuse: those
+    /// converted in this build, and the previous build's for digests that are still
+    /// current. Whole case studies are left out of the values: each is shown on one page
+    /// only, and they are the bulk of it.
+    pub(super) fn into_cache(self) -> (Digests, ValueCache) {
+        let digest = |item: &Item| item.digest.unwrap_or_else(|| digest_of("untracked", &()));
+        let digests = Digests {
+            cases: self.cases.iter().map(digest).collect(),
+            cards: self.cards.iter().map(digest).collect(),
+            themes: self.themes.iter().map(digest).collect(),
+            claims: self.claims.iter().map(digest).collect(),
+            facets: self.facets.iter().map(digest).collect(),
+            map: digest(&self.map),
+        };
+        let previous = self.previous;
+        let items = self
+            .cards
+            .into_iter()
+            .chain(self.themes)
+            .chain(self.claims)
+            .chain(self.facets)
+            .chain(std::iter::once(self.map));
+        let by_digest = items
+            .filter_map(|item| {
+                let digest = item.digest?;
+                let value = item
+                    .value
+                    .into_inner()
+                    .or_else(|| previous?.by_digest.get(&digest).cloned())?;
+                Some((digest, value))
+            })
+            .collect();
+        (digests, ValueCache { by_digest })
+    }
+}
+
+/// The digests of a build's items, in the order of its review.
+#[derive(Clone)]
+pub(super) struct Digests {
+    cases: Vec<Digest>,
+    cards: Vec<Digest>,
+    themes: Vec<Digest>,
+    claims: Vec<Digest>,
+    facets: Vec<Digest>,
+    map: Digest,
+}
+
+/// The last build's review (unless it was taken out to be edited) and the digests of
+/// its items.
+pub(super) struct Previous {
+    pub(super) review: Option<Review>,
+    pub(super) digests: Digests,
+}
+
+/// What this build's digests can be taken from.
+pub(super) enum Baseline<'p> {
+    /// Nothing: every digest is computed.
+    None,
+    /// The last build: an item equal to the last build's item at the same URL keeps its
+    /// digest.
+    Compare(&'p Review, &'p Digests),
+    /// The last build's review, edited in place: only the changed items get new digests.
+    Edited(&'p Digests, &'p Changed),
+}
+
+type ItemDigests = (Vec<Digest>, Vec<Digest>, Vec<Digest>, Vec<Digest>);
+
+/// Digests of case studies (whole and card), themes and claims, taken from `before` for
+/// every item equal to its item of the same URL there.
+fn compared_digests(review: &Review, before: Option<(&Review, &Digests)>) -> ItemDigests {
+    let none = Digests {
+        cases: Vec::new(),
+        cards: Vec::new(),
+        themes: Vec::new(),
+        claims: Vec::new(),
+        facets: Vec::new(),
+        map: digest_of("none", &()),
+    };
+    let (before, digests) = match before {
+        Some((review, digests)) => (
+            (
+                &review.case_studies[..],
+                &review.themes[..],
+                &review.claims[..],
+            ),
+            digests,
+        ),
+        None => ((&[][..], &[][..], &[][..]), &none),
+    };
+    fn reuse<T: PartialEq + Sync>(
+        items: &[T],
+        before: &[T],
+        url: impl Fn(&T) -> &str + Sync,
+        known: impl Fn(usize) -> Option<(Digest, Digest)> + Sync,
+        compute: impl Fn(&T) -> (Digest, Digest) + Sync,
+    ) -> Vec<(Digest, Digest)> {
+        let at: HashMap<&str, usize> = before
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (url(t), i))
+            .collect();
+        items
+            .par_iter()
+            .map(|item| {
+                at.get(url(item))
+                    .filter(|&&j| before[j] == *item)
+                    .and_then(|&j| known(j))
+                    .unwrap_or_else(|| compute(item))
+            })
+            .collect()
+    }
+    let (cases, cards) = reuse(
+        &review.case_studies,
+        before.0,
+        |c| &c.url,
+        |j| Some((*digests.cases.get(j)?, *digests.cards.get(j)?)),
+        case_digests,
+    )
+    .into_iter()
+    .unzip();
+    let single = |(d, _): (Digest, Digest)| d;
+    let themes = reuse(
+        &review.themes,
+        before.1,
+        |t| &t.url,
+        |j| digests.themes.get(j).map(|d| (*d, *d)),
+        |t| {
+            let d = digest_of("theme", t);
+            (d, d)
+        },
+    )
+    .into_iter()
+    .map(single)
+    .collect();
+    let claims = reuse(
+        &review.claims,
+        before.2,
+        |c| &c.url,
+        |j| digests.claims.get(j).map(|d| (*d, *d)),
+        |c| {
+            let d = digest_of("claim", c);
+            (d, d)
+        },
+    )
+    .into_iter()
+    .map(single)
+    .collect();
+    (cases, cards, themes, claims)
+}
+
+/// Digests after an edit to bodies: the last build's, with new ones for the changed items.
+/// A card leaves the body out, so only whole case studies change.
+fn edited_digests(review: &Review, digests: &Digests, changed: &Changed) -> ItemDigests {
+    let mut cases = digests.cases.clone();
+    for &i in &changed.case_studies {
+        cases[i] = case_digests(&review.case_studies[i]).0;
+    }
+    let mut themes = digests.themes.clone();
+    for &i in &changed.themes {
+        themes[i] = digest_of("theme", &review.themes[i]);
+    }
+    let mut claims = digests.claims.clone();
+    for &i in &changed.claims {
+        claims[i] = digest_of("claim", &review.claims[i]);
+    }
+    (cases, digests.cards.clone(), themes, claims)
+}
+
+/// A case study's whole digest and its card's.
+fn case_digests(case: &CaseStudy) -> (Digest, Digest) {
+    let card = digest_of("card", &Card(case));
+    let content = digest_of("content", &case.content);
+    let toc = digest_of("toc", &case.toc);
+    (digest_all("case", [card, content, toc].iter()), card)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::bibliography::Bibliography;
+    use crate::config::SiteConfig;
+    use crate::diagnostics::Diagnostics;
+    use crate::review::ReviewOptions;
+
+    fn fixture_review() -> Review {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite/evidence/review");
+        let mut diagnostics = Diagnostics::new();
+        let config = Arc::new(SiteConfig::load(&root, &mut diagnostics).unwrap());
+        let mut content = crate::content::load(&root, &mut diagnostics);
+        let bibliography = Bibliography::load(
+            &root,
+            content.bibliography.take().as_deref(),
+            &mut diagnostics,
+        );
+        let options = ReviewOptions::default();
+        Review::build(config, content, bibliography, options, &mut diagnostics).unwrap()
+    }
+
+    /// A card must carry every field of the case study but the page-only ones, or its
+    /// digest would miss a change that its value shows.
+    #[test]
+    fn a_card_serializes_every_field_but_the_page_only_ones() {
+        let review = fixture_review();
+        let case = &review.case_studies[0];
+        let full = serde_json::to_value(case).unwrap();
+        let card = serde_json::to_value(Card(case)).unwrap();
+        let mut expected: Vec<&String> = full
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| !PAGE_ONLY_FIELDS.contains(&k.as_str()))
+            .collect();
+        let mut got: Vec<&String> = card.as_object().unwrap().keys().collect();
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected);
+        for key in got {
+            assert_eq!(card[key], full[key], "field {key}");
+        }
+    }
+
+    #[test]
+    fn a_card_value_is_the_page_value_without_the_body() {
+        let review = fixture_review();
+        let full = Value::from_serializable(&review.case_studies[0]);
+        let card = card_of(&full);
+        assert_eq!(
+            card,
+            Value::from_serializable(&Card(&review.case_studies[0]))
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! What one build of the review model keeps for the next, for `serve`: rendered Markdown
+//! bodies, the ranking of related case studies, and what the model was built from.
+//!
+//! Each entry is kept with the whole input it was computed from and reused only when that
+//! input is the same again, so a model built with the cache is the model built without it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::bibliography::Bibliography;
+use crate::config::SiteConfig;
+use crate::content::{Content, Document};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{MarkdownOptions, Rendered};
+
+use super::ReviewOptions;
+use super::urls::LinkMap;
+
+/// Rendered bodies and related-case-study rankings from the previous build.
+#[derive(Default)]
+pub struct ReviewCache {
+    pub(super) bodies: BodyCache,
+    pub(super) related: RelatedCache,
+    pub(super) last: Option<Last>,
+}
+
+/// Rendered Markdown bodies by content path.
+#[derive(Default)]
+pub(super) struct BodyCache {
+    /// Links in a body are rewritten through the link map, so bodies are reused only while
+    /// the link map and the Markdown options are what they were.
+    inputs: Option<(LinkMap, MarkdownOptions)>,
+    bodies: HashMap<PathBuf, CachedBody>,
+}
+
+pub(super) struct CachedBody {
+    /// The file the body was rendered from, and where its body starts.
+    source: Arc<str>,
+    body_offset: usize,
+    rendered: Rendered,
+}
+
+impl BodyCache {
+    /// The bodies to reuse in a build with this link map and these options: none unless
+    /// both are what the cached bodies were rendered with.
+    pub(super) fn usable(&self, links: &LinkMap, options: MarkdownOptions) -> Option<&Self> {
+        let (cached_links, cached_options) = self.inputs.as_ref()?;
+        (cached_links == links && *cached_options == options).then_some(self)
+    }
+
+    /// The cached rendering of `body` (the Markdown of the file at `path`), if it was
+    /// rendered from the same text. Only call this on a cache that is [`Self::usable`].
+    pub(super) fn get(&self, path: &Path, body: &str) -> Option<Rendered> {
+        let cached = self.bodies.get(path)?;
+        (&cached.source[cached.body_offset..] == body).then(|| cached.rendered.clone())
+    }
+
+    /// Records this build's bodies: those rendered anew are added, and those of files no
+    /// longer in the review forgotten. A new link map or new options start afresh.
+    pub(super) fn update<'a>(
+        &mut self,
+        links: &LinkMap,
+        options: MarkdownOptions,
+        bodies: impl Iterator<Item = (&'a Path, &'a Arc<str>, usize, &'a Rendered)>,
+    ) {
+        if self.usable(links, options).is_none() {
+            self.inputs = Some((links.clone(), options));
+            self.bodies.clear();
+        }
+        let mut current = std::collections::HashSet::new();
+        for (path, source, body_offset, rendered) in bodies {
+            current.insert(path.to_path_buf());
+            let known = self.bodies.get(path).is_some_and(|cached| {
+                Arc::ptr_eq(&cached.source, source) && cached.body_offset == body_offset
+            });
+            if !known {
+                let body = CachedBody {
+                    source: source.clone(),
+                    body_offset,
+                    rendered: rendered.clone(),
+                };
+                self.bodies.insert(path.to_path_buf(), body);
+            }
+        }
+        self.bodies.retain(|path, _| current.contains(path));
+    }
+}
+
+/// Related case studies as `(score, index)` lists, kept with the themes and claims of every
+/// case study they were ranked from (the ranking reads nothing else).
+#[derive(Default)]
+pub(super) struct RelatedCache {
+    pub(super) links: Vec<(Vec<usize>, Vec<usize>)>,
+    pub(super) ranked: Vec<Vec<(usize, usize)>>,
+}
+
+/// Everything the last model was built from except Markdown bodies, and the problems found
+/// in it other than in links. When the next build's inputs are the same, only bodies
+/// changed, and the model can be brought up to date without being built again.
+pub(super) struct Last {
+    pub(super) inputs: Inputs,
+    pub(super) problems: Vec<Diagnostic>,
+}
+
+/// What a model is built from, besides bodies.
+#[derive(PartialEq)]
+pub(super) struct Inputs {
+    config: SiteConfig,
+    bibliography: Bibliography,
+    options: ReviewOptions,
+    heads: Vec<Head>,
+    assets: Vec<PathBuf>,
+}
+
+/// A content file up to where its body starts: its path and front matter.
+struct Head {
+    path: PathBuf,
+    source: Arc<str>,
+    body_offset: usize,
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Head) -> bool {
+        self.path == other.path
+            && self.source[..self.body_offset] == other.source[..other.body_offset]
+    }
+}
+
+impl Inputs {
+    pub(super) fn of(
+        config: &SiteConfig,
+        content: &Content,
+        bibliography: &Bibliography,
+        options: ReviewOptions,
+    ) -> Inputs {
+        fn head<M>(d: &Document<M>) -> Head {
+            Head {
+                path: d.content_path.clone(),
+                source: d.source.clone(),
+                body_offset: d.body_offset,
+            }
+        }
+        let heads = content
+            .case_studies
+            .iter()
+            .map(head)
+            .chain(content.themes.iter().map(head))
+            .chain(content.claims.iter().map(head))
+            .chain(content.pages.iter().map(head))
+            .chain(content.home.iter().map(head))
+            .collect();
+        Inputs {
+            config: config.clone(),
+            bibliography: bibliography.clone(),
+            options,
+            heads,
+            assets: content
+                .assets
+                .iter()
+                .map(|a| a.content_path.clone())
+                .collect(),
+        }
+    }
+}
+
+impl ReviewCache {
+    /// Whether a model built from these inputs would differ from the last one in its
+    /// bodies only.
+    pub(super) fn only_bodies_differ(&self, inputs: &Inputs) -> bool {
+        self.last
+            .as_ref()
+            .is_some_and(|last| last.inputs == *inputs)
+    }
+}
