@@ -1,0 +1,320 @@
+//! Full-text search: a [Pagefind](https://pagefind.app) index of the site, built in memory.
+//!
+//! Owns which pages go into the index, feeding them to the `pagefind` crate while the site
+//! renders, and the bundle Pagefind returns: the index itself, `pagefind.js`, the default
+//! search UI and its WebAssembly, all as [`OutputFile`]s under [`BUNDLE_DIR`]. A page is
+//! indexed when its HTML marks a `data-pagefind-body` element; the default theme marks case
+//! studies, themes, claims, other pages and the home page, and leaves listings, the map,
+//! facet pages, the search page and 404 out. Filters (`data-pagefind-filter`) and metadata
+//! (`data-pagefind-meta`) come from the templates too. It knows nothing about the review or
+//! templates and writes nothing to disk.
+//!
+//! Pagefind's API is asynchronous and indexes one page at a time, so an [`Indexer`] runs it
+//! on a thread of its own with a small single-threaded Tokio runtime, and pages reach it
+//! through a bounded channel: rendering goes on in parallel while pages are indexed, and
+//! at most [`QUEUE`] pages wait in memory. Nothing of this starts unless search is on.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use pagefind::api::PagefindIndex;
+use pagefind::options::PagefindServiceConfig;
+
+use crate::diagnostics::Diagnostic;
+use crate::render::OutputFile;
+
+/// The folder of the output that holds the search bundle. Pagefind's script works out the
+/// site's root from its own address by cutting it at `pagefind/`, so under this name the
+/// search works at any sub-path with no setting.
+pub const BUNDLE_DIR: &str = "pagefind";
+
+/// The attribute that marks the part of a page to index; pages without it are left out.
+pub const BODY_MARKER: &[u8] = b"data-pagefind-body";
+
+/// What is never indexed, whatever the theme: the `#` link tessera adds to each heading of
+/// a Markdown body.
+const EXCLUDED: [&str; 1] = [".heading-anchor"];
+
+/// How many rendered pages may wait for the indexer before rendering waits for it.
+const QUEUE: usize = 64;
+
+/// How the index is built.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IndexOptions {
+    /// Result URLs keep `index.html`, as the links of a portable build do.
+    pub portable: bool,
+}
+
+/// Why the search index could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("cannot start the search indexer: {0}")]
+    Start(String),
+    #[error("cannot index `{page}` for search: {message}")]
+    Page { page: PathBuf, message: String },
+    #[error("cannot build the search index: {0}")]
+    Index(String),
+    #[error("the search indexer stopped unexpectedly")]
+    Crashed,
+    #[error("search indexing was cancelled")]
+    Cancelled,
+}
+
+impl SearchError {
+    /// The error as a diagnostic, for the build's report.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let diagnostic = Diagnostic::error("search", self.to_string());
+        match self {
+            SearchError::Page { .. } => diagnostic
+                .with_hint("the page's HTML comes from the theme's templates; check the template that renders it"),
+            SearchError::Crashed => diagnostic.with_hint(
+                "this is a bug in tessera or Pagefind; `[search] enabled = false` in site.toml (or `--no-search`) builds the site without search",
+            ),
+            _ => diagnostic.with_hint(
+                "`[search] enabled = false` in site.toml (or `--no-search`) builds the site without search",
+            ),
+        }
+    }
+}
+
+/// The search bundle: files to write under the output folder, and what went into it.
+#[derive(Debug)]
+pub struct Bundle {
+    /// Paths relative to the output folder, all under [`BUNDLE_DIR`].
+    pub files: Vec<OutputFile>,
+    /// Pages that were indexed.
+    pub pages: usize,
+}
+
+/// A page on its way to the indexer.
+struct Page {
+    path: PathBuf,
+    contents: Arc<[u8]>,
+}
+
+/// The warning for a build with search on whose theme marks no page for the index.
+pub fn empty_index_warning() -> Diagnostic {
+    Diagnostic::warning(
+        "search-empty",
+        "search is on, but no page marks a `data-pagefind-body` element, so the search index is empty",
+    )
+    .with_hint("the default theme marks case studies, themes, claims and pages; a theme of your own must add the attribute to the part of each page to index (see the README)")
+}
+
+/// Builds the index on a thread of its own while pages are rendered. Dropping it without
+/// [`Indexer::finish`] stops the thread and throws the index away.
+pub struct Indexer {
+    sender: Option<SyncSender<Page>>,
+    cancelled: Arc<AtomicBool>,
+    thread: Option<JoinHandle<Result<Bundle, SearchError>>>,
+}
+
+impl Indexer {
+    /// Starts the indexing thread.
+    pub fn start(options: IndexOptions) -> Result<Indexer, SearchError> {
+        let (sender, receiver) = sync_channel(QUEUE);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let flag = cancelled.clone();
+        let thread = std::thread::Builder::new()
+            .name("tessera-search".to_string())
+            .spawn(move || index_pages(options, &receiver, &flag))
+            .map_err(|err| SearchError::Start(err.to_string()))?;
+        Ok(Indexer {
+            sender: Some(sender),
+            cancelled,
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands a rendered file to the indexer if it is an HTML page marked for indexing; any
+    /// other file is ignored. Safe to call from many threads at once. Waits while the
+    /// queue is full.
+    pub fn add(&self, file: &OutputFile) {
+        if !is_indexable(file) {
+            return;
+        }
+        if let Some(sender) = &self.sender {
+            // A send fails only when the indexer has stopped; `finish` reports why.
+            let _ = sender.send(Page {
+                path: file.path.clone(),
+                contents: file.contents.clone(),
+            });
+        }
+    }
+
+    /// Waits for every page to be indexed and returns the bundle.
+    pub fn finish(mut self) -> Result<Bundle, SearchError> {
+        drop(self.sender.take());
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) | None => Err(SearchError::Crashed),
+        }
+    }
+}
+
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+        drop(self.sender.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// An HTML page that marks a part of itself for the index.
+fn is_indexable(file: &OutputFile) -> bool {
+    file.path.extension().is_some_and(|e| e == "html")
+        && file
+            .contents
+            .windows(BODY_MARKER.len())
+            .any(|w| w == BODY_MARKER)
+}
+
+/// The indexing thread: feeds every page to Pagefind, then builds the index.
+fn index_pages(
+    options: IndexOptions,
+    pages: &Receiver<Page>,
+    cancelled: &AtomicBool,
+) -> Result<Bundle, SearchError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| SearchError::Start(err.to_string()))?;
+    runtime.block_on(async {
+        let config = PagefindServiceConfig::builder()
+            .keep_index_url(options.portable)
+            .exclude_selectors(EXCLUDED.iter().map(|s| (*s).to_string()).collect())
+            .build();
+        let mut index =
+            PagefindIndex::new(Some(config)).map_err(|err| SearchError::Start(err.to_string()))?;
+        let mut count = 0;
+        // Blocking on the channel here is fine: nothing else runs on this runtime.
+        while let Ok(page) = pages.recv() {
+            if cancelled.load(Ordering::Relaxed) {
+                return Err(SearchError::Cancelled);
+            }
+            let html =
+                String::from_utf8(page.contents.to_vec()).map_err(|_| SearchError::Page {
+                    page: page.path.clone(),
+                    message: "the page is not UTF-8".to_string(),
+                })?;
+            index
+                .add_html_file(Some(url_path(&page.path)), None, html)
+                .await
+                .map_err(|err| SearchError::Page {
+                    page: page.path.clone(),
+                    message: err.to_string(),
+                })?;
+            count += 1;
+        }
+        if cancelled.load(Ordering::Relaxed) {
+            return Err(SearchError::Cancelled);
+        }
+        let files = index
+            .get_files()
+            .await
+            .map_err(|err| SearchError::Index(err.to_string()))?;
+        let files = files
+            .into_iter()
+            .map(|file| OutputFile {
+                path: Path::new(BUNDLE_DIR).join(file.filename),
+                contents: Arc::from(file.contents),
+            })
+            .collect();
+        Ok(Bundle {
+            files,
+            pages: count,
+        })
+    })
+}
+
+/// The page's path with `/` separators, which Pagefind turns into its URL
+/// (`case-studies/pause/index.html` → `/case-studies/pause/`).
+fn url_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(path: &str, html: &str) -> OutputFile {
+        OutputFile {
+            path: PathBuf::from(path),
+            contents: Arc::from(html.as_bytes()),
+        }
+    }
+
+    const HTML: &str = "<!doctype html><html lang=\"en\"><head><title>T</title></head><body>";
+
+    #[test]
+    fn only_marked_html_pages_are_indexed() {
+        assert!(is_indexable(&page(
+            "a/index.html",
+            "<main data-pagefind-body>x</main>"
+        )));
+        assert!(!is_indexable(&page("a/index.html", "<main>x</main>")));
+        assert!(!is_indexable(&page(
+            "a/data.json",
+            "{\"x\": \"data-pagefind-body\"}"
+        )));
+    }
+
+    #[test]
+    fn indexes_marked_pages_into_a_bundle() {
+        let indexer = Indexer::start(IndexOptions::default()).expect("starts");
+        indexer.add(&page(
+            "case-studies/pause/index.html",
+            &format!(
+                "{HTML}<nav>Menu</nav><article data-pagefind-body><h1 data-pagefind-meta=\"title\">Pause</h1>\
+                 <span data-pagefind-filter=\"Stage\">Scale</span><p>Quokka workers.</p></article></body></html>"
+            ),
+        ));
+        indexer.add(&page(
+            "map/index.html",
+            &format!("{HTML}<p>Not indexed.</p></body></html>"),
+        ));
+        let bundle = indexer.finish().expect("indexes");
+        assert_eq!(bundle.pages, 1);
+        let names: Vec<String> = bundle.files.iter().map(|f| url_path(&f.path)).collect();
+        for expected in [
+            "pagefind/pagefind.js",
+            "pagefind/pagefind-ui.js",
+            "pagefind/pagefind-ui.css",
+            "pagefind/pagefind-entry.json",
+        ] {
+            assert!(
+                names.iter().any(|n| n == expected),
+                "{expected} in {names:?}"
+            );
+        }
+        assert!(
+            names.iter().any(|n| n.ends_with(".pf_fragment")),
+            "{names:?}"
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("pagefind/filter/")),
+            "{names:?}"
+        );
+        let entry = bundle
+            .files
+            .iter()
+            .find(|f| f.path.ends_with("pagefind-entry.json"))
+            .expect("entry");
+        let entry: serde_json::Value = serde_json::from_slice(&entry.contents).expect("json");
+        assert_eq!(entry["languages"]["en"]["page_count"], 1, "{entry}");
+    }
+
+    #[test]
+    fn url_paths_use_slashes() {
+        let path: PathBuf = ["case-studies", "pause", "index.html"].iter().collect();
+        assert_eq!(url_path(&path), "case-studies/pause/index.html");
+    }
+}
