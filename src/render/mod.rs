@@ -81,7 +81,7 @@ impl Templates {
 }
 
 /// The templates every theme must provide.
-pub const PAGE_TEMPLATES: [&str; 15] = [
+pub const PAGE_TEMPLATES: [&str; 16] = [
     "index.html",
     "case-studies.html",
     "case-study.html",
@@ -96,6 +96,7 @@ pub const PAGE_TEMPLATES: [&str; 15] = [
     "facet-value.html",
     "page.html",
     "404.html",
+    "search.html",
     "base.html",
 ];
 
@@ -287,6 +288,7 @@ fn global_context(review: &Review) -> Context {
             "claims": style.page("claims"),
             "contradictions": style.page("contradictions"),
             "map": style.page("map"),
+            "search": if config.search.enabled { style.page("search") } else { String::new() },
         }),
     );
     context.insert(
@@ -420,6 +422,15 @@ fn page_jobs(review: &Review, values: &Values) -> Vec<PageJob> {
             "page",
             &page.title,
             vec![("page", Value::from_serializable(page))],
+        ));
+    }
+    if review.config.search.enabled {
+        jobs.push(job(
+            style.page("search"),
+            "search.html",
+            "search",
+            "Search",
+            Vec::new(),
         ));
     }
     jobs.push(job(
