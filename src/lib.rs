@@ -195,12 +195,30 @@ impl PhaseTimer {
                 })
                 .unwrap_or_default();
             eprintln!(
-                "timing: {phase} {} ms (resident {rss})",
-                last.elapsed().as_millis()
+                "timing: {phase} {} ms, CPU {} ms so far (resident {rss})",
+                last.elapsed().as_millis(),
+                cpu_ms()
             );
             self.last = Some(Instant::now());
         }
     }
+}
+
+/// User plus system CPU time of this process so far, from /proc (0 where unavailable).
+fn cpu_ms() -> u64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0;
+    };
+    // Fields after the command name (which may hold spaces) start at ") ".
+    let fields: Vec<&str> = stat
+        .rsplit_once(") ")
+        .map_or(Vec::new(), |(_, rest)| rest.split(' ').collect());
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+        .sum();
+    // The kernel reports in clock ticks, which are 100 per second on Linux.
+    ticks * 10
 }
 
 /// Theme static files go under `static/`; content assets keep their path.
