@@ -6,8 +6,9 @@
 # For each size it generates the same review for both engines with the gen-review example
 # (examples/gen-review.rs), then times full clean builds, alternating the engines, and prints
 # the median wall and CPU time, pages written, pages per second, peak memory and the
-# tessera/Hugo ratio; then search on/off and serve edit-to-reload latency when this
-# tessera build has them. See bench/README.md.
+# tessera/Hugo ratio (tessera without search, as Hugo has none); then tessera with search
+# off and on, and serve edit-to-reload latency, when this tessera build has them. See
+# bench/README.md.
 #
 # Environment (all optional):
 #   BENCH_SIZES="1000 10000"  case-study counts to benchmark
@@ -203,9 +204,9 @@ report() {
     # shellcheck disable=SC2086 # the list is meant to split into numbers
     peak_mb=$(awk -v kb="$(max ${RSS[$engine]})" 'BEGIN { printf "%.0f", kb / 1024 }')
     rate=$(awk -v p="$pages" -v s="$med" 'BEGIN { printf "%.0f", (s > 0 ? p / s : 0) }')
-    printf '  %-8s median %7.3f s wall (runs:%s), %.2f s CPU, %d pages, %d pages/s, peak RSS %d MB\n' \
+    printf '  %-18s median %7.3f s wall (runs:%s), %.2f s CPU, %d pages, %d pages/s, peak RSS %d MB\n' \
         "$engine" "$med" "${WALL[$engine]}" "$cpu_med" "$pages" "$rate" "$peak_mb"
-    SUMMARY+=("$(printf '| %6s | %-7s | %8.3f | %7.2f | %6d | %7d | %6d |' \
+    SUMMARY+=("$(printf '| %6s | %-18s | %8.3f | %7.2f | %6d | %7d | %6d |' \
         "$size" "$engine" "$med" "$cpu_med" "$pages" "$rate" "$peak_mb")")
     REPORTED_MEDIAN=$med
 }
@@ -228,7 +229,7 @@ bench_build() {
             report "$size" "$engine"
             medians[$engine]=$REPORTED_MEDIAN
         else
-            printf '  %-8s not measured\n' "$engine"
+            printf '  %-18s not measured\n' "$engine"
         fi
     done
     if [[ -n ${medians[tessera]:-} && -n ${medians[hugo]:-} ]]; then
@@ -237,9 +238,11 @@ bench_build() {
     fi
 }
 
-# bench_search SIZE DIR: tessera with search on and off.
-# Filled in automatically once `tessera build --help` mentions `--search`: search on is
-# `--search`, off is `--no-search` when that flag exists, else the plain build.
+# bench_search SIZE DIR: tessera's full clean build with search off and on, the two
+# alternating, with the same figures as the engines above. The generated site.toml leaves
+# search off, so the tessera row above, and its ratio to Hugo (which has no search), is
+# search off; here search off is `--no-search` (the plain build if that flag is missing)
+# and on is `--search`. Skipped while `tessera build --help` does not mention `--search`.
 bench_search() {
     local size=$1 dir=$2 help
     help=$("$TESSERA" build --help 2>&1 || true)
@@ -247,26 +250,45 @@ bench_search() {
         echo "  search: not available in this build"
         return
     fi
-    local on=(--search) off=() on_times=() off_times=() run
+    local off_flags=() run variant flags=()
     if [[ $help == *--no-search* ]]; then
-        off=(--no-search)
+        off_flags=(--no-search)
     fi
+    local variants=("tessera search off" "tessera search on")
+    WALL=() CPU=() RSS=() PAGES=()
     for ((run = 1; run <= RUNS; run++)); do
-        run_once "$dir/search-on.log" "$dir/out-search" \
-            "$TESSERA" build --root "$dir/tessera" --output "$dir/out-search" "${on[@]}" ||
-            { echo "  search: build with ${on[*]} failed (see $dir/search-on.log)"; return; }
-        on_times+=("$LAST_SECONDS")
-        run_once "$dir/search-off.log" "$dir/out-search" \
-            "$TESSERA" build --root "$dir/tessera" --output "$dir/out-search" "${off[@]}" ||
-            { echo "  search: build without search failed (see $dir/search-off.log)"; return; }
-        off_times+=("$LAST_SECONDS")
+        for variant in "${variants[@]}"; do
+            if [[ $variant == *on ]]; then flags=(--search); else flags=("${off_flags[@]}"); fi
+            local log=$dir/${variant// /-}.log out=$dir/out-${variant// /-}
+            if run_once "$log" "$out" "$TESSERA" build --root "$dir/tessera" --output "$out" "${flags[@]}"; then
+                WALL[$variant]+=" $LAST_SECONDS"
+                CPU[$variant]+=" $LAST_CPU"
+                RSS[$variant]+=" $LAST_RSS_KB"
+                PAGES[$variant]=$LAST_PAGES
+            else
+                echo "  search: \`tessera build ${flags[*]}\` failed; the start of its output ($log):"
+                head -20 "$log" | sed 's/^/    /'
+                return
+            fi
+        done
     done
-    local on_med off_med
-    on_med=$(median "${on_times[@]}")
-    off_med=$(median "${off_times[@]}")
-    printf '  search: on %.3f s, off %.3f s (median of %d); search costs %.3f s\n' \
-        "$on_med" "$off_med" "$RUNS" "$(awk -v a="$on_med" -v b="$off_med" 'BEGIN { print a - b }')"
-    EXTRAS+=("$(printf '%6s case studies: search on %.3f s, off %.3f s' "$size" "$on_med" "$off_med")")
+    local -A wall_med=() cpu_med=() peak=()
+    local cpu=()
+    for variant in "${variants[@]}"; do
+        report "$size" "$variant"
+        wall_med[$variant]=$REPORTED_MEDIAN
+        read -ra cpu <<<"${CPU[$variant]}"
+        cpu_med[$variant]=$(median "${cpu[@]}")
+        # shellcheck disable=SC2086 # the list is meant to split into numbers
+        peak[$variant]=$(max ${RSS[$variant]})
+    done
+    local cost
+    cost=$(awk -v won="${wall_med[tessera search on]}" -v woff="${wall_med[tessera search off]}" \
+        -v con="${cpu_med[tessera search on]}" -v coff="${cpu_med[tessera search off]}" \
+        -v ron="${peak[tessera search on]}" -v roff="${peak[tessera search off]}" \
+        'BEGIN { printf "search costs %.3f s wall (x%.2f), %.2f s CPU, %+.0f MB peak RSS", won - woff, (woff > 0 ? won / woff : 0), con - coff, (ron - roff) / 1024 }')
+    echo "  $cost"
+    EXTRAS+=("$(printf '%6s case studies: %s' "$size" "$cost")")
 }
 
 free_port() {
@@ -314,8 +336,8 @@ print_summary() {
     echo
     echo "== summary: full clean build, median of $RUNS runs =="
     echo
-    echo "| size   | engine  | median s | CPU s   | pages  | pages/s | RSS MB |"
-    echo "| -----: | ------- | -------: | ------: | -----: | ------: | -----: |"
+    echo "| size   | engine             | median s | CPU s   | pages  | pages/s | RSS MB |"
+    echo "| -----: | ------------------ | -------: | ------: | -----: | ------: | -----: |"
     printf '%s\n' "${SUMMARY[@]}"
     if [[ ${#EXTRAS[@]} -gt 0 ]]; then
         echo

@@ -7,7 +7,7 @@
 //! Writes the same review twice, from the same data:
 //!
 //! - `DIR/tessera/`: a complete review in tessera's content model: `site.toml` (the facet
-//!   vocabulary of the sample review), `content/_index.md`, 40 themes
+//!   vocabulary of the sample review; search off), `content/_index.md`, 40 themes
 //!   (`content/themes/theme-NN.md`), 200 claims (`content/claims/claim-NNN.md`), a Hayagriva
 //!   bibliography of 100 entries (`content/references.yaml`) and N case studies
 //!   (`content/case-studies/case-NNNNN.md`), each with 2–4 themes, 2–4 findings and a
@@ -871,6 +871,9 @@ fn site_toml() -> String {
     t.push_str("language = \"en-GB\"\ntheme = \"default\"\n");
     let _ = writeln!(t, "edition = {EDITION}");
     t.push_str("output_dir = \"public\"\n\n[map]\nrows = \"themes\"\ncolumns = \"stage\"\n");
+    // Search off, so a plain build compares with Hugo (which has none); bench/run.sh times
+    // search separately with `tessera build --search`.
+    t.push_str("\n[search]\nenabled = false\n");
     for facet in &FACETS {
         let _ = write!(t, "\n[facets.{}]\n", facet.name);
         let _ = writeln!(t, "label = {}", quoted(facet.label));

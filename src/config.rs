@@ -1,7 +1,7 @@
 //! Site configuration: reading and checking `site.toml`.
 //!
 //! Owns the [`SiteConfig`] type (title, base URL, theme, edition, output folder, build
-//! switches, the evidence map's axes and the facet vocabulary) and turns every mistake in
+//! switches, the evidence map's axes, search and the facet vocabulary) and turns every mistake in
 //! the file into a [`Diagnostic`] naming the key and line. It knows nothing about content.
 
 use std::path::{Path, PathBuf};
@@ -43,6 +43,8 @@ pub struct SiteConfig {
     pub build: BuildConfig,
     #[serde(default)]
     pub map: MapConfig,
+    #[serde(default)]
+    pub search: SearchConfig,
     /// The facet vocabulary, in declaration order.
     #[serde(default)]
     pub facets: IndexMap<String, FacetConfig>,
@@ -58,6 +60,17 @@ pub struct BuildConfig {
     /// Clean raw HTML in Markdown bodies with ammonia.
     #[serde(default)]
     pub sanitize_html: bool,
+}
+
+/// `[search]`: full-text search in the browser (a Pagefind index and a search page).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Build the search index into `pagefind/` and the search page at `search/`. Off by
+    /// default: indexing adds to the build time, and search works only when the site is
+    /// served over HTTP (not from a local folder).
+    #[serde(default)]
+    pub enabled: bool,
 }
 
 /// `[map]`: the two axes of the evidence map: `themes` or any declared facet.
@@ -384,5 +397,28 @@ mod tests {
         assert_eq!(config.theme, "default");
         assert_eq!(config.output_dir, PathBuf::from("public"));
         assert_eq!(config.map.rows, "themes");
+        assert!(!config.search.enabled);
+    }
+
+    #[test]
+    fn search_table_is_read_and_checked() {
+        let mut diagnostics = Diagnostics::new();
+        let text = "title = \"x\"\n\n[search]\nenabled = true\n";
+        let config = SiteConfig::parse(text, &mut diagnostics).expect("parses");
+        assert!(config.search.enabled);
+
+        let text = "title = \"x\"\n\n[search]\nenable = true\n";
+        assert!(SiteConfig::parse(text, &mut diagnostics).is_none());
+        let d = diagnostics.iter().next().expect("one diagnostic");
+        assert_eq!(d.code, "config-unknown-key");
+        assert!(d.message.contains("enable"), "{}", d.message);
+        assert_eq!(d.location.as_ref().map(|l| l.line), Some(4));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `enabled`?"));
+
+        let mut diagnostics = Diagnostics::new();
+        let text = "title = \"x\"\n\n[search]\nenabled = \"yes\"\n";
+        assert!(SiteConfig::parse(text, &mut diagnostics).is_none());
+        let d = diagnostics.iter().next().expect("one diagnostic");
+        assert!(d.message.contains("`search.enabled`"), "{}", d.message);
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! The pipeline runs one way: [`config`] (site.toml) → [`content`] (files, front matter,
 //! Markdown bodies) → [`review`] (the evidence model: claims, contradictions, themes, map)
-//! → [`render`] (Tera templates) → [`output`] (an all-or-nothing write). [`compile`] runs
-//! every stage but the write and returns the site in memory (for `check` and `serve`);
-//! [`build`] writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
+//! → [`render`] (Tera templates) → [`output`] (an all-or-nothing write), with [`search`]
+//! indexing the pages as they are written when search is on. [`compile`] runs every stage
+//! but the write and returns the site in memory (for `check` and `serve`); [`build`]
+//! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
 pub mod bibliography;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod output;
 pub mod render;
 pub mod review;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod shared;
 
@@ -45,6 +47,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Forces portable links (ending in `index.html`); otherwise site.toml decides.
     pub portable: bool,
+    /// Forces search on (`--search`) or off (`--no-search`); `None` leaves it to site.toml.
+    pub search: Option<bool>,
 }
 
 /// A site compiled in memory: every page and every file to copy.
@@ -66,6 +70,8 @@ pub struct BuildReport {
     pub files: usize,
     pub elapsed: Duration,
     pub diagnostics: Diagnostics,
+    /// Pages in the search index, when search is on.
+    pub searchable: Option<usize>,
 }
 
 /// Why a build did not produce a site.
@@ -128,6 +134,9 @@ fn load(
     };
     if let Some(base_url) = &options.base_url {
         config.base_url.clone_from(base_url);
+    }
+    if let Some(search) = options.search {
+        config.search.enabled = search;
     }
     let config = Arc::new(config);
     let templates = Templates::load(root, &config.theme, &mut diagnostics);
@@ -326,12 +335,30 @@ impl PhaseTimer {
                 })
                 .unwrap_or_default();
             eprintln!(
-                "timing: {phase} {} ms (resident {rss})",
-                last.elapsed().as_millis()
+                "timing: {phase} {} ms, CPU {} ms so far (resident {rss})",
+                last.elapsed().as_millis(),
+                cpu_ms()
             );
             self.last = Some(Instant::now());
         }
     }
+}
+
+/// User plus system CPU time of this process so far, from /proc (0 where unavailable).
+fn cpu_ms() -> u64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0;
+    };
+    // Fields after the command name (which may hold spaces) start at ") ".
+    let fields: Vec<&str> = stat
+        .rsplit_once(") ")
+        .map_or(Vec::new(), |(_, rest)| rest.split(' ').collect());
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+        .sum();
+    // The kernel reports in clock ticks, which are 100 per second on Linux.
+    ticks * 10
 }
 
 /// Theme static files go under `static/`; content assets keep their path.
@@ -363,14 +390,32 @@ pub fn output_dir(options: &BuildOptions, config: &SiteConfig) -> PathBuf {
 
 /// `tessera build`: checks, renders and writes the review, all or nothing. Pages are
 /// written as they are rendered, into a staging folder that replaces the output only once
-/// everything is written.
+/// everything is written. With search on, pages are indexed as they are written and the
+/// search bundle is written last.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let mut prepared = prepare(options).map_err(BuildError::Invalid)?;
     let output = output_dir(options, &prepared.config);
     output::check_target(&options.root, &output, options.output.is_some())?;
     let staging = output::Staging::new(&output)?;
-    let sink = |file: OutputFile| staging.write(&file);
+    let indexer = if prepared.config.search.enabled {
+        let index_options = search::IndexOptions {
+            portable: prepared.review.url_style.portable,
+        };
+        match search::Indexer::start(index_options) {
+            Ok(indexer) => Some(indexer),
+            Err(err) => return Err(search_failed(prepared.diagnostics, &err)),
+        }
+    } else {
+        None
+    };
+    let sink = |file: OutputFile| {
+        staging.write(&file)?;
+        if let Some(indexer) = &indexer {
+            indexer.add(&file);
+        }
+        Ok(())
+    };
     let pages = match render::render_site(&prepared.review, &prepared.templates, &sink) {
         Ok(pages) => pages,
         Err(render::RenderError::Template(diagnostic)) => {
@@ -382,15 +427,39 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     prepared.timer.lap("render and write pages");
     let copies = copies(&prepared.review, &prepared.templates);
     staging.copy_all(&copies)?;
+    let mut files = pages + copies.len();
+    let mut searchable = None;
+    if let Some(indexer) = indexer {
+        let bundle = match indexer.finish() {
+            Ok(bundle) => bundle,
+            Err(err) => return Err(search_failed(prepared.diagnostics, &err)),
+        };
+        prepared.timer.lap("copy, and search index");
+        for file in &bundle.files {
+            staging.write(file)?;
+        }
+        if bundle.pages == 0 {
+            prepared.diagnostics.push(search::empty_index_warning());
+        }
+        files += bundle.files.len();
+        searchable = Some(bundle.pages);
+    }
     staging.finish()?;
     prepared.timer.lap("copy and swap");
     Ok(BuildReport {
         output,
         pages,
-        files: pages + copies.len(),
+        files,
         elapsed: started.elapsed(),
         diagnostics: prepared.diagnostics,
+        searchable,
     })
+}
+
+/// A search failure as the build's error: nothing is written.
+fn search_failed(mut diagnostics: Diagnostics, err: &search::SearchError) -> BuildError {
+    diagnostics.push(err.to_diagnostic());
+    BuildError::Invalid(diagnostics)
 }
 
 /// `tessera check`: every diagnostic, without writing anything. Pages are still rendered

@@ -35,6 +35,13 @@ enum Command {
         /// Make links end in `index.html`, so the site browses from a folder or a zip file.
         #[arg(long)]
         portable: bool,
+        /// Build the full-text search index and the search page, whatever `[search]` in
+        /// site.toml says.
+        #[arg(long, overrides_with = "no_search")]
+        search: bool,
+        /// Build without search, whatever `[search]` in site.toml says.
+        #[arg(long, overrides_with = "search")]
+        no_search: bool,
     },
     /// Check the whole review and report every problem, without writing anything.
     Check {
@@ -110,12 +117,15 @@ fn main() -> ExitCode {
             output,
             base_url,
             portable,
+            search,
+            no_search,
         } => build(BuildOptions {
             root: site.root,
             output,
             base_url,
             drafts: site.drafts,
             portable,
+            search: search_choice(search, no_search),
         }),
         Command::Check {
             site,
@@ -169,14 +179,27 @@ fn print_diagnostics(diagnostics: &Diagnostics) {
     }
 }
 
+/// `--search` / `--no-search` (the last one given wins); neither leaves it to site.toml.
+fn search_choice(search: bool, no_search: bool) -> Option<bool> {
+    match (search, no_search) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
 fn build(options: BuildOptions) -> ExitCode {
     match tessera::build(&options) {
         Ok(report) => {
             if !report.diagnostics.is_empty() {
                 print_diagnostics(&report.diagnostics);
             }
+            let searchable = report
+                .searchable
+                .map(|n| format!("; {n} in the search index"))
+                .unwrap_or_default();
             println!(
-                "Built {} pages ({} files) into {} in {} ms",
+                "Built {} pages ({} files{searchable}) into {} in {} ms",
                 report.pages,
                 report.files,
                 report.output.display(),

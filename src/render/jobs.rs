@@ -142,6 +142,7 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
             "claims": style.page("claims"),
             "contradictions": style.page("contradictions"),
             "map": style.page("map"),
+            "search": if config.search.enabled { style.page("search") } else { String::new() },
         },
         "counts": {
             "case_studies": review.case_studies.len(),
@@ -269,6 +270,15 @@ pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
             "page",
             &page.title,
             vec![("page", plain(Value::from_serializable(page)))],
+        ));
+    }
+    if review.config.search.enabled {
+        jobs.push(PageJob::new(
+            style.page("search"),
+            "search.html",
+            "search",
+            "Search",
+            Vec::new(),
         ));
     }
     jobs.push(PageJob::new(

@@ -103,7 +103,7 @@ impl Templates {
 }
 
 /// The templates every theme must provide.
-pub const PAGE_TEMPLATES: [&str; 15] = [
+pub const PAGE_TEMPLATES: [&str; 16] = [
     "index.html",
     "case-studies.html",
     "case-study.html",
@@ -118,6 +118,7 @@ pub const PAGE_TEMPLATES: [&str; 15] = [
     "facet-value.html",
     "page.html",
     "404.html",
+    "search.html",
     "base.html",
 ];
 

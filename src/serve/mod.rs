@@ -160,6 +160,7 @@ fn build_options(root: &std::path::Path, url: &str, drafts: bool) -> BuildOption
         base_url: Some(url.to_string()),
         drafts,
         portable: false,
+        search: None,
     }
 }
 

@@ -5,5 +5,6 @@ mod build;
 mod check;
 mod evidence;
 mod sample;
+mod search;
 mod serve;
 mod support;
