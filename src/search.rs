@@ -1,25 +1,24 @@
-//! Full-text search: a [Pagefind](https://pagefind.app) index of the site.
+//! Full-text search: a [Pagefind](https://pagefind.app) index of the site, built in memory.
 //!
-//! Owns which pages go into the index, handing them to the `pagefind` crate, and the bundle
-//! Pagefind returns in memory: the index itself, `pagefind.js`, the default search UI and
-//! its WebAssembly, all as [`OutputFile`]s under [`BUNDLE_DIR`] for the caller to write. A
-//! page is indexed when its HTML marks a `data-pagefind-body` element; the default theme
-//! marks case studies, themes, claims, other pages and the home page, and leaves listings,
-//! the map, facet pages, the search page and 404 out. Filters (`data-pagefind-filter`) and
-//! metadata (`data-pagefind-meta`) come from the templates too. It knows nothing about the
-//! review or templates, and writes nothing into the output.
+//! Owns which pages go into the index, feeding them to the `pagefind` crate while the site
+//! renders, and the bundle Pagefind returns: the index itself, `pagefind.js`, the default
+//! search UI and its WebAssembly, all as [`OutputFile`]s under [`BUNDLE_DIR`]. A page is
+//! indexed when its HTML marks a `data-pagefind-body` element; the default theme marks case
+//! studies, themes, claims, other pages and the home page, and leaves listings, the map,
+//! facet pages, the search page and 404 out. Filters (`data-pagefind-filter`) and metadata
+//! (`data-pagefind-meta`) come from the templates too. It knows nothing about the review or
+//! templates and writes nothing to disk.
 //!
-//! Pagefind's API indexes pages handed to it one by one on a single thread (about 2 ms a
-//! page here, so 20 s for 10,000 pages), but a folder of pages on every core. So while the
-//! site renders, an [`Indexer`] keeps a copy of each page marked for the index in a scratch
-//! folder of its own in the system's temporary folder (a few tens of kilobytes a page), and
-//! once rendering is done Pagefind indexes that folder in parallel, driven by a small
-//! single-threaded Tokio runtime on a thread of its own. Nothing of this starts unless
-//! search is on, and the scratch folder is removed when the indexer is dropped.
+//! Pagefind's API is asynchronous and indexes one page at a time, so an [`Indexer`] runs it
+//! on a thread of its own with a small single-threaded Tokio runtime, and pages reach it
+//! through a bounded channel: rendering goes on in parallel while pages are indexed, and
+//! at most [`QUEUE`] pages wait in memory. Nothing of this starts unless search is on.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
@@ -39,6 +38,9 @@ pub const BODY_MARKER: &[u8] = b"data-pagefind-body";
 /// a Markdown body.
 const EXCLUDED: [&str; 1] = [".heading-anchor"];
 
+/// How many rendered pages may wait for the indexer before rendering waits for it.
+const QUEUE: usize = 64;
+
 /// How the index is built.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IndexOptions {
@@ -51,18 +53,14 @@ pub struct IndexOptions {
 pub enum SearchError {
     #[error("cannot start the search indexer: {0}")]
     Start(String),
-    #[error("cannot keep `{page}` for the search index in `{}`: {message}", scratch.display())]
-    Scratch {
-        page: PathBuf,
-        scratch: PathBuf,
-        message: String,
-    },
-    #[error("{failed} of {pages} pages could not be indexed for search")]
-    Pages { failed: usize, pages: usize },
+    #[error("cannot index `{page}` for search: {message}")]
+    Page { page: PathBuf, message: String },
     #[error("cannot build the search index: {0}")]
     Index(String),
     #[error("the search indexer stopped unexpectedly")]
     Crashed,
+    #[error("search indexing was cancelled")]
+    Cancelled,
 }
 
 impl SearchError {
@@ -70,9 +68,8 @@ impl SearchError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         let diagnostic = Diagnostic::error("search", self.to_string());
         match self {
-            SearchError::Start(_) | SearchError::Scratch { .. } => diagnostic.with_hint(
-                "the search index is built from a copy of the pages in the system's temporary folder (TMPDIR): check that it exists, can be written and has space; `--no-search` builds the site without search",
-            ),
+            SearchError::Page { .. } => diagnostic
+                .with_hint("the page's HTML comes from the theme's templates; check the template that renders it"),
             SearchError::Crashed => diagnostic.with_hint(
                 "this is a bug in tessera or Pagefind; `[search] enabled = false` in site.toml (or `--no-search`) builds the site without search",
             ),
@@ -92,6 +89,12 @@ pub struct Bundle {
     pub pages: usize,
 }
 
+/// A page on its way to the indexer.
+struct Page {
+    path: PathBuf,
+    contents: Arc<[u8]>,
+}
+
 /// The warning for a build with search on whose theme marks no page for the index.
 pub fn empty_index_warning() -> Diagnostic {
     Diagnostic::warning(
@@ -101,86 +104,64 @@ pub fn empty_index_warning() -> Diagnostic {
     .with_hint("the default theme marks case studies, themes, claims and pages; a theme of your own must add the attribute to the part of each page to index (see the README)")
 }
 
-/// Collects the pages to index while the site renders, then builds the index. Dropping it
-/// removes its scratch folder.
+/// Builds the index on a thread of its own while pages are rendered. Dropping it without
+/// [`Indexer::finish`] stops the thread and throws the index away.
 pub struct Indexer {
-    options: IndexOptions,
-    scratch: PathBuf,
-    pages: AtomicUsize,
-    failure: Mutex<Option<SearchError>>,
+    sender: Option<SyncSender<Page>>,
+    cancelled: Arc<AtomicBool>,
+    thread: Option<JoinHandle<Result<Bundle, SearchError>>>,
 }
 
 impl Indexer {
-    /// Makes the scratch folder, in the system's temporary folder.
+    /// Starts the indexing thread.
     pub fn start(options: IndexOptions) -> Result<Indexer, SearchError> {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let scratch = std::env::temp_dir().join(format!(
-            "tessera-search-{}-{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        ));
-        // A folder of that name is left over from an earlier process with the same id.
-        let _ = std::fs::remove_dir_all(&scratch);
-        std::fs::create_dir_all(&scratch).map_err(|err| {
-            SearchError::Start(format!("cannot create `{}`: {err}", scratch.display()))
-        })?;
+        let (sender, receiver) = sync_channel(QUEUE);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let flag = cancelled.clone();
+        let thread = std::thread::Builder::new()
+            .name("tessera-search".to_string())
+            .spawn(move || index_pages(options, &receiver, &flag))
+            .map_err(|err| SearchError::Start(err.to_string()))?;
         Ok(Indexer {
-            options,
-            scratch,
-            pages: AtomicUsize::new(0),
-            failure: Mutex::new(None),
+            sender: Some(sender),
+            cancelled,
+            thread: Some(thread),
         })
     }
 
-    /// Keeps a rendered file for the index if it is an HTML page marked for indexing; any
-    /// other file is ignored. Safe to call from many threads at once. A failure is reported
-    /// by [`Indexer::finish`].
+    /// Hands a rendered file to the indexer if it is an HTML page marked for indexing; any
+    /// other file is ignored. Safe to call from many threads at once. Waits while the
+    /// queue is full.
     pub fn add(&self, file: &OutputFile) {
         if !is_indexable(file) {
             return;
         }
-        let path = self.scratch.join(&file.path);
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(&path, &file.contents));
-        match written {
-            Ok(()) => {
-                self.pages.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(err) => {
-                if let Ok(mut failure) = self.failure.lock() {
-                    failure.get_or_insert(SearchError::Scratch {
-                        page: file.path.clone(),
-                        scratch: self.scratch.clone(),
-                        message: err.to_string(),
-                    });
-                }
-            }
+        if let Some(sender) = &self.sender {
+            // A send fails only when the indexer has stopped; `finish` reports why.
+            let _ = sender.send(Page {
+                path: file.path.clone(),
+                contents: file.contents.clone(),
+            });
         }
     }
 
-    /// Indexes every page kept and returns the bundle. Pagefind runs on a thread of its own,
-    /// so that a panic in it is an error here, not a crash.
-    pub fn finish(self) -> Result<Bundle, SearchError> {
-        if let Some(err) = self.failure.lock().ok().and_then(|mut f| f.take()) {
-            return Err(err);
+    /// Waits for every page to be indexed and returns the bundle.
+    pub fn finish(mut self) -> Result<Bundle, SearchError> {
+        drop(self.sender.take());
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) | None => Err(SearchError::Crashed),
         }
-        let pages = self.pages.load(Ordering::Relaxed);
-        let scratch = self.scratch.clone();
-        let options = self.options;
-        std::thread::Builder::new()
-            .name("tessera-search".to_string())
-            .spawn(move || index_folder(options, &scratch, pages))
-            .map_err(|err| SearchError::Start(err.to_string()))?
-            .join()
-            .unwrap_or(Err(SearchError::Crashed))
     }
 }
 
 impl Drop for Indexer {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.scratch);
+        self.cancelled.store(true, Ordering::Relaxed);
+        drop(self.sender.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -193,21 +174,16 @@ fn is_indexable(file: &OutputFile) -> bool {
             .any(|w| w == BODY_MARKER)
 }
 
-/// Indexes the pages in `folder` (there are `pages` of them) and returns the bundle.
-fn index_folder(options: IndexOptions, folder: &Path, pages: usize) -> Result<Bundle, SearchError> {
+/// The indexing thread: feeds every page to Pagefind, then builds the index.
+fn index_pages(
+    options: IndexOptions,
+    pages: &Receiver<Page>,
+    cancelled: &AtomicBool,
+) -> Result<Bundle, SearchError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|err| SearchError::Start(err.to_string()))?;
-    let folder = folder
-        .to_str()
-        .ok_or_else(|| {
-            SearchError::Start(format!(
-                "the temporary folder `{}` is not UTF-8",
-                folder.display()
-            ))
-        })?
-        .to_string();
     runtime.block_on(async {
         let config = PagefindServiceConfig::builder()
             .keep_index_url(options.portable)
@@ -215,19 +191,28 @@ fn index_folder(options: IndexOptions, folder: &Path, pages: usize) -> Result<Bu
             .build();
         let mut index =
             PagefindIndex::new(Some(config)).map_err(|err| SearchError::Start(err.to_string()))?;
-        let indexed = if pages == 0 {
-            0
-        } else {
+        let mut count = 0;
+        // Blocking on the channel here is fine: nothing else runs on this runtime.
+        while let Ok(page) = pages.recv() {
+            if cancelled.load(Ordering::Relaxed) {
+                return Err(SearchError::Cancelled);
+            }
+            let html =
+                String::from_utf8(page.contents.to_vec()).map_err(|_| SearchError::Page {
+                    page: page.path.clone(),
+                    message: "the page is not UTF-8".to_string(),
+                })?;
             index
-                .add_directory(folder, None)
+                .add_html_file(Some(url_path(&page.path)), None, html)
                 .await
-                .map_err(|err| SearchError::Index(err.to_string()))?
-        };
-        if indexed != pages {
-            return Err(SearchError::Pages {
-                failed: pages.saturating_sub(indexed),
-                pages,
-            });
+                .map_err(|err| SearchError::Page {
+                    page: page.path.clone(),
+                    message: err.to_string(),
+                })?;
+            count += 1;
+        }
+        if cancelled.load(Ordering::Relaxed) {
+            return Err(SearchError::Cancelled);
         }
         let files = index
             .get_files()
@@ -242,22 +227,23 @@ fn index_folder(options: IndexOptions, folder: &Path, pages: usize) -> Result<Bu
             .collect();
         Ok(Bundle {
             files,
-            pages: indexed,
+            pages: count,
         })
     })
+}
+
+/// The page's path with `/` separators, which Pagefind turns into its URL
+/// (`case-studies/pause/index.html` → `/case-studies/pause/`).
+fn url_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A path with `/` separators, to compare on any system.
-    fn url_path(path: &Path) -> String {
-        path.components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
-    }
 
     fn page(path: &str, html: &str) -> OutputFile {
         OutputFile {
@@ -327,21 +313,8 @@ mod tests {
     }
 
     #[test]
-    fn the_scratch_folder_goes_with_the_indexer() {
-        let indexer = Indexer::start(IndexOptions::default()).expect("starts");
-        indexer.add(&page(
-            "about/index.html",
-            &format!("{HTML}<main data-pagefind-body><p>About.</p></main></body></html>"),
-        ));
-        let scratch = indexer.scratch.clone();
-        assert!(scratch.join("about/index.html").is_file());
-        drop(indexer);
-        assert!(!scratch.exists());
-
-        let indexer = Indexer::start(IndexOptions::default()).expect("starts");
-        let scratch = indexer.scratch.clone();
-        let bundle = indexer.finish().expect("an empty index");
-        assert_eq!(bundle.pages, 0);
-        assert!(!scratch.exists());
+    fn url_paths_use_slashes() {
+        let path: PathBuf = ["case-studies", "pause", "index.html"].iter().collect();
+        assert_eq!(url_path(&path), "case-studies/pause/index.html");
     }
 }

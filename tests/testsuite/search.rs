@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Review, broken_links, fixture_path, page, pages, snapshot};
+use crate::support::{Review, broken_links, fixture_path, page, pages};
 
 /// Pages of `build/basic` that are indexed: 2 published case studies, 2 themes, 2 claims,
 /// the about page and the home page.
@@ -189,29 +189,6 @@ fn unknown_search_key_is_located() {
     assert_eq!(d["hint"], "did you mean `enabled`?");
     let expected_line = config.lines().count() + 3;
     assert_eq!(d["line"], expected_line as u64, "{line}");
-}
-
-#[test]
-fn a_search_failure_fails_the_build_and_keeps_the_previous_site() {
-    let review = searchable_review();
-    let site = review.build(&["--no-search"]);
-    let before = snapshot(&site);
-    // The indexer keeps its copy of the pages under TMPDIR; a file there cannot hold it.
-    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(["build", "--root"])
-        .arg(&review.root)
-        .env("TMPDIR", review.path("site.toml"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run tessera");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("cannot start the search indexer"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("nothing was written"), "{stderr}");
-    assert_eq!(snapshot(&site), before);
 }
 
 /// Runs `search/query.mjs` on a built bundle. `None` when Node is not installed (outside CI:
