@@ -1,6 +1,11 @@
 //! The `tessera` command line: a thin layer over the library's pipeline. It parses
 //! arguments, calls the library, and reports diagnostics and exit codes.
 
+/// mimalloc instead of the system allocator: a build allocates and frees millions of small
+/// values from several threads, where glibc's allocator spends much of its time.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -26,6 +26,7 @@ use crate::review::{CaseStudy, Changed, Review};
 pub type Digest = blake3::Hash;
 
 /// The fields of a case study that its page has and its card leaves out.
+#[cfg(test)]
 const PAGE_ONLY_FIELDS: [&str; 2] = ["content", "toc"];
 
 /// Hashes the serialized form of `value`, with `tag` first so that values of different
@@ -57,7 +58,7 @@ pub fn digest_all<'d>(tag: &str, parts: impl Iterator<Item = &'d Digest>) -> Dig
     hasher.finalize()
 }
 
-/// A case study seen as a card: serializes every field but [`PAGE_ONLY_FIELDS`].
+/// A case study seen as a card: serializes every field but `content` and `toc`.
 struct Card<'a>(&'a CaseStudy);
 
 impl Serialize for Card<'_> {
@@ -92,6 +93,7 @@ impl Serialize for Card<'_> {
 
 /// The card form of a case study's template value: the same map without the page-only
 /// fields.
+#[cfg(test)]
 fn card_of(full: &Value) -> Value {
     let Some(map) = full.as_map() else {
         return full.clone();
@@ -216,14 +218,16 @@ impl<'a> Values<'a> {
             .clone()
     }
 
+    /// A whole case study. Not kept: only its own page shows it, and kept for every case
+    /// study the bodies would be held twice (in the model and as template values).
     pub(super) fn case(&self, i: usize) -> Value {
-        self.get(&self.cases[i], || {
-            Value::from_serializable(&self.review.case_studies[i])
-        })
+        Value::from_serializable(&self.review.case_studies[i])
     }
 
     pub(super) fn card(&self, i: usize) -> Value {
-        self.get(&self.cards[i], || card_of(&self.case(i)))
+        self.get(&self.cards[i], || {
+            Value::from_serializable(&Card(&self.review.case_studies[i]))
+        })
     }
 
     pub(super) fn theme(&self, i: usize) -> Value {

@@ -234,6 +234,8 @@ fn related_to(
         scored.truncate(RELATED_LIMIT);
     }
     scored.sort_by(by_rank);
+    // Only the few kept are stored (for every case study), not the room for all candidates.
+    scored.shrink_to_fit();
     scored
 }
 
