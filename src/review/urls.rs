@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::markdown::Rewrite;
 
 /// Paths that tessera generates itself; no content page may take them.
-pub const RESERVED: [&str; 8] = [
+pub const RESERVED: [&str; 9] = [
     "case-studies",
     "themes",
     "claims",
@@ -19,6 +19,7 @@ pub const RESERVED: [&str; 8] = [
     "static",
     "404.html",
     "search",
+    "pagefind",
 ];
 
 /// How page URLs are spelled in this build.
