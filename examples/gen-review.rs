@@ -1049,7 +1049,11 @@ fn write_shared(
         &page(&section, ""),
     )?;
     write_themes(&content, &hugo_content, review)?;
-    write_claims(&content, hugo_claims.then_some(hugo_content.as_path()), review)?;
+    write_claims(
+        &content,
+        hugo_claims.then_some(hugo_content.as_path()),
+        review,
+    )?;
     write_hugo_config(hugo, hugo_claims)
 }
 
@@ -1176,7 +1180,13 @@ fn run(args: &Args) -> io::Result<()> {
     clear(&tessera)?;
     clear(&hugo)?;
     let review = generate_review(args.seed);
-    write_shared(&tessera, &hugo, &review, args.case_studies, args.hugo_claims)?;
+    write_shared(
+        &tessera,
+        &hugo,
+        &review,
+        args.case_studies,
+        args.hugo_claims,
+    )?;
     let bytes = write_case_studies(args.seed, args.case_studies, &review, &tessera, &hugo)?;
     println!(
         "gen-review: {} case studies, {THEME_COUNT} themes, {CLAIM_COUNT} claims, \
