@@ -261,6 +261,8 @@ impl Compiler {
                 (Some(review), Some(changed))
             }
             None => {
+                // A review built here replaces the kept one only once its site is rendered.
+                self.review.discard_uncommitted();
                 let review = Review::build_cached(
                     loaded.config.clone(),
                     content,
@@ -287,6 +289,9 @@ impl Compiler {
             }
         };
         prepared.timer.lap("render");
+        // The review just rendered is the one the page cache keeps: bodies-only edits now
+        // update it.
+        self.review.commit();
         Ok(Site {
             copies,
             config: prepared.config,

@@ -174,7 +174,7 @@ pub(super) fn build(
         // finds them again as they are.
         let mut problems = diagnostics.since(first_problem).to_vec();
         problems.drain(link_problems - first_problem..after_links - first_problem);
-        cache.last = Some(Last { inputs, problems });
+        cache.built = Some(Last { inputs, problems });
     }
     Some(Review {
         config,

@@ -22,7 +22,10 @@ use super::urls::LinkMap;
 pub struct ReviewCache {
     pub(super) bodies: BodyCache,
     pub(super) related: RelatedCache,
+    /// What the review the caller keeps was built from (see [`ReviewCache::commit`]).
     pub(super) last: Option<Last>,
+    /// What the latest review was built from, until the caller commits to that review.
+    pub(super) built: Option<Last>,
 }
 
 /// Rendered Markdown bodies by content path.
@@ -165,6 +168,20 @@ impl Inputs {
 }
 
 impl ReviewCache {
+    /// Records that the review last built through this cache is now the one kept (its
+    /// site was rendered), so that later edits to bodies alone update that review. Until
+    /// then a failed site leaves the cache describing the review kept before it.
+    pub fn commit(&mut self) {
+        if let Some(built) = self.built.take() {
+            self.last = Some(built);
+        }
+    }
+
+    /// Forgets a review built but never committed.
+    pub fn discard_uncommitted(&mut self) {
+        self.built = None;
+    }
+
     /// Whether a model built from these inputs would differ from the last one in its
     /// bodies only.
     pub(super) fn only_bodies_differ(&self, inputs: &Inputs) -> bool {
