@@ -187,7 +187,8 @@ impl ParseCache {
 /// so what comes out is exactly what [`load`] would give. Files are read and compared
 /// whole, except where `maybe_changed` is given: it names (as `content/…` paths) every file
 /// that may have changed since the last load, and the others are taken from the cache
-/// without being read. The folder is walked either way, so new and deleted files are seen.
+/// without being read (unless the folder holds links, whose targets change unnamed). The
+/// folder is walked either way, so new and deleted files are seen.
 pub fn load_cached(
     root: &Path,
     diagnostics: &mut Diagnostics,
@@ -204,9 +205,14 @@ fn load_files(
 ) -> Content {
     let content_dir = root.join(CONTENT_DIR);
     let mut content = Content::default();
-    let files = discover(&content_dir, &mut content, diagnostics);
+    let Found {
+        files,
+        through_links,
+    } = discover(&content_dir, &mut content, diagnostics);
     let (previous, maybe_changed) = match &cache {
-        Some((cache, maybe_changed)) => (Some(&**cache), *maybe_changed),
+        // A file reached through a link changes when its target does, under another name
+        // than the one a watcher reports: then every file is read.
+        Some((cache, maybe_changed)) => (Some(&**cache), maybe_changed.filter(|_| !through_links)),
         None => (None, None),
     };
     let reads: Vec<Read> = files
@@ -245,13 +251,16 @@ fn load_files(
     content
 }
 
-/// Lists Markdown files (absolute, relative to `content/`) and records assets and the
-/// bibliography. Links are followed only while they stay inside `content/`.
-fn discover(
-    content_dir: &Path,
-    content: &mut Content,
-    diagnostics: &mut Diagnostics,
-) -> Vec<(PathBuf, PathBuf)> {
+/// Markdown files found under `content/`: (absolute, relative to `content/`) paths, and
+/// whether a link was followed to reach any file or folder.
+struct Found {
+    files: Vec<(PathBuf, PathBuf)>,
+    through_links: bool,
+}
+
+/// Lists Markdown files and records assets and the bibliography. Links are followed only
+/// while they stay inside `content/`.
+fn discover(content_dir: &Path, content: &mut Content, diagnostics: &mut Diagnostics) -> Found {
     let Ok(canonical_root) = content_dir.canonicalize() else {
         diagnostics.push(
             Diagnostic::error(
@@ -265,9 +274,13 @@ fn discover(
                 "a review keeps its Markdown files in `content/`; `tessera init DIR` creates one",
             ),
         );
-        return Vec::new();
+        return Found {
+            files: Vec::new(),
+            through_links: false,
+        };
     };
     let mut files = Vec::new();
+    let mut through_links = false;
     let walker = walkdir::WalkDir::new(content_dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -281,6 +294,7 @@ fn discover(
                 continue;
             }
         };
+        through_links |= entry.path_is_symlink();
         if !entry.file_type().is_file() {
             continue;
         }
@@ -304,7 +318,10 @@ fn discover(
         }
         classify(absolute, relative, content, &mut files);
     }
-    files
+    Found {
+        files,
+        through_links,
+    }
 }
 
 fn classify(

@@ -940,3 +940,38 @@ fn a_failed_rebuild_leaves_later_edits_on_the_served_model() {
         .expect("alpha's page");
     assert_eq!(String::from_utf8_lossy(&alpha.contents), "Alpha renamed");
 }
+
+/// A file reached through a link changes when its target does, though the watcher names
+/// only the target: a rebuild must still see it.
+#[cfg(unix)]
+#[test]
+fn a_linked_file_follows_its_target_between_rebuilds() {
+    let review = fixture();
+    std::os::unix::fs::symlink("alpha.md", review.path("content/case-studies/gamma.md"))
+        .expect("make a link");
+    let options = tessera::BuildOptions {
+        root: review.root.clone(),
+        ..Default::default()
+    };
+    let mut compiler = tessera::Compiler::new();
+    compiler
+        .compile(&options)
+        .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+    append_to(
+        &review,
+        "content/case-studies/alpha.md",
+        "\nSeen through the link.\n",
+    );
+    let site = compiler
+        .compile_changed(
+            &options,
+            &[std::path::PathBuf::from("content/case-studies/alpha.md")],
+        )
+        .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+    let gamma = site
+        .files
+        .iter()
+        .find(|f| f.path.starts_with("case-studies/gamma"))
+        .expect("the linked case study's page");
+    assert!(String::from_utf8_lossy(&gamma.contents).contains("Seen through the link."));
+}
