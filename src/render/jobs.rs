@@ -45,7 +45,7 @@ impl Var {
 
     /// The digest of this variable's value; `None` when values carry no digests.
     fn digest(&self, values: &Values) -> Option<Digest> {
-        let all = |tag: &str, digests: Option<Vec<Digest>>| Some(digest_all(tag, digests?.iter()));
+        let all = |tag: &str, digests: Option<Vec<Digest>>| Some(digest_all(tag, digests?));
         match self {
             Var::Case(i) => values.case_digest(*i),
             Var::Cards(ids) => all(
@@ -117,7 +117,7 @@ impl PageJob {
             parts.push(digest_of("key", key));
             parts.push(var.digest(values)?);
         }
-        Some(digest_all("page", parts.iter()))
+        Some(digest_all("page", parts))
     }
 }
 

@@ -18,9 +18,8 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::review::Changed;
-use crate::review::Review;
 use crate::review::urls::{file_of, root_of};
+use crate::review::{Changed, Review};
 use jobs::PageJob;
 use theme::{Origin, ThemeFiles};
 use values::{Baseline, Previous, Values, digest_all, digest_of};
@@ -71,9 +70,7 @@ impl Templates {
             "templates",
             sources
                 .iter()
-                .map(|(name, text)| digest_of("template", &(name, text)))
-                .collect::<Vec<_>>()
-                .iter(),
+                .map(|(name, text)| digest_of("template", &(name, text))),
         );
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
@@ -232,10 +229,7 @@ pub fn render_cached(
     };
     let globals = jobs::global_context(review);
     // Everything a page is rendered from besides its own variables.
-    let shared = digest_all(
-        "shared",
-        [templates.digest, digest_of("globals", &globals)].iter(),
-    );
+    let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
     let jobs = jobs::page_jobs(review);
@@ -244,7 +238,7 @@ pub fn render_cached(
         .map(|job| {
             let digest = job
                 .digest(&values)
-                .map(|own| digest_all("page", [shared, own].iter()));
+                .map(|own| digest_all("page", [shared, own]));
             let reused = digest.and_then(|digest| {
                 cache
                     .pages

@@ -48,7 +48,7 @@ pub fn digest_of<T: Serialize + ?Sized>(tag: &str, value: &T) -> Digest {
 }
 
 /// Combines digests (of a list's members, or of a page's parts) into one.
-pub fn digest_all<'d>(tag: &str, parts: impl Iterator<Item = &'d Digest>) -> Digest {
+pub fn digest_all(tag: &str, parts: impl IntoIterator<Item = Digest>) -> Digest {
     let mut hasher = blake3::Hasher::new();
     hasher.update(tag.as_bytes());
     hasher.update(&[0]);
@@ -130,7 +130,8 @@ pub struct ValueCache {
 /// Every large value of the review, converted on first use.
 pub(super) struct Values<'a> {
     review: &'a Review,
-    previous: Option<&'a ValueCache>,
+    /// The previous build's conversions, by digest.
+    cache: Option<&'a ValueCache>,
     cases: Vec<Item>,
     cards: Vec<Item>,
     themes: Vec<Item>,
@@ -145,7 +146,7 @@ impl<'a> Values<'a> {
         let none = |n: usize| (0..n).map(|_| Item::new(None)).collect();
         Values {
             review,
-            previous: None,
+            cache: None,
             cases: none(review.case_studies.len()),
             cards: none(review.case_studies.len()),
             themes: none(review.themes.len()),
@@ -198,7 +199,7 @@ impl<'a> Values<'a> {
         };
         Values {
             review,
-            previous: Some(cache),
+            cache: Some(cache),
             cases: cases.into_iter().map(item).collect(),
             cards: cards.into_iter().map(item).collect(),
             themes: themes.into_iter().map(item).collect(),
@@ -212,7 +213,7 @@ impl<'a> Values<'a> {
         item.value
             .get_or_init(|| {
                 item.digest
-                    .and_then(|d| self.previous?.by_digest.get(&d).cloned())
+                    .and_then(|d| self.cache?.by_digest.get(&d).cloned())
                     .unwrap_or_else(convert)
             })
             .clone()
@@ -294,7 +295,7 @@ impl<'a> Values<'a> {
             facets: self.facets.iter().map(digest).collect(),
             map: digest(&self.map),
         };
-        let previous = self.previous;
+        let previous = self.cache;
         let items = self
             .cards
             .into_iter()
@@ -453,7 +454,7 @@ fn case_digests(case: &CaseStudy) -> (Digest, Digest) {
     let card = digest_of("card", &Card(case));
     let content = digest_of("content", &case.content);
     let toc = digest_of("toc", &case.toc);
-    (digest_all("case", [card, content, toc].iter()), card)
+    (digest_all("case", [card, content, toc]), card)
 }
 
 #[cfg(test)]

@@ -86,10 +86,15 @@ impl Review {
         .len()
             + replace(
                 self.home.iter_mut().map(|p| (&mut p.content, &mut p.toc)),
-                content.home.iter().map(|_| bodies.home.clone()).collect(),
+                content
+                    .home
+                    .is_some()
+                    .then_some(bodies.home)
+                    .into_iter()
+                    .collect(),
             )
             .len();
-        crate::drop_in_background((content, bodies.home));
+        crate::drop_in_background(content);
         changed
     }
 }

@@ -212,9 +212,7 @@ fn report_success(
     );
     // A large site takes a while to free; the next rebuild should not wait for it.
     if let Some(old) = old {
-        let _ = std::thread::Builder::new()
-            .name("tessera-free".to_string())
-            .spawn(move || drop(old));
+        crate::drop_in_background(old);
     }
 }
 

@@ -878,6 +878,23 @@ fn ctrl_c_stops_the_server_cleanly() {
     server.wait_for_line("Stopped.");
 }
 
+/// A `Compiler` that has built `review` once, and the options it built with.
+fn compiled(review: &Review) -> (tessera::BuildOptions, tessera::Compiler) {
+    let options = tessera::BuildOptions {
+        root: review.root.clone(),
+        ..Default::default()
+    };
+    let mut compiler = tessera::Compiler::new();
+    compiler
+        .compile(&options)
+        .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+    (options, compiler)
+}
+
+fn paths(relative: &[&str]) -> Vec<std::path::PathBuf> {
+    relative.iter().map(std::path::PathBuf::from).collect()
+}
+
 /// A rebuild that fails after the model was built (here a template fails on the new data)
 /// must leave the rebuilds after it working from the model actually served: a later edit
 /// to a body alone must not bring an older model up to date and lose the failed rebuild's
@@ -888,25 +905,14 @@ fn a_failed_rebuild_leaves_later_edits_on_the_served_model() {
     // A case-study page that fails to render when a title says "renamed".
     let fragile = "{% if \"renamed\" in case_study.title %}{{ missing.field }}{% else %}{{ case_study.title }}{% endif %}";
     review.write("templates/case-study.html", fragile);
-    let options = tessera::BuildOptions {
-        root: review.root.clone(),
-        ..Default::default()
-    };
-    let mut compiler = tessera::Compiler::new();
-    compiler
-        .compile(&options)
-        .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
-    let changed = |paths: &[&str]| -> Vec<std::path::PathBuf> {
-        paths.iter().map(std::path::PathBuf::from).collect()
-    };
-
+    let (options, mut compiler) = compiled(&review);
     replace_in(
         &review,
         "content/case-studies/alpha.md",
         "title: Alpha project",
         "title: Alpha renamed",
     );
-    let failed = compiler.compile_changed(&options, &changed(&["content/case-studies/alpha.md"]));
+    let failed = compiler.compile_changed(&options, &paths(&["content/case-studies/alpha.md"]));
     assert!(failed.is_err(), "the template fails on the new title");
 
     // The template is mended and another case study's text edited.
@@ -919,7 +925,7 @@ fn a_failed_rebuild_leaves_later_edits_on_the_served_model() {
     let site = compiler
         .compile_changed(
             &options,
-            &changed(&["templates/case-study.html", "content/case-studies/beta.md"]),
+            &paths(&["templates/case-study.html", "content/case-studies/beta.md"]),
         )
         .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
     let fresh = tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
@@ -949,24 +955,14 @@ fn a_linked_file_follows_its_target_between_rebuilds() {
     let review = fixture();
     std::os::unix::fs::symlink("alpha.md", review.path("content/case-studies/gamma.md"))
         .expect("make a link");
-    let options = tessera::BuildOptions {
-        root: review.root.clone(),
-        ..Default::default()
-    };
-    let mut compiler = tessera::Compiler::new();
-    compiler
-        .compile(&options)
-        .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+    let (options, mut compiler) = compiled(&review);
     append_to(
         &review,
         "content/case-studies/alpha.md",
         "\nSeen through the link.\n",
     );
     let site = compiler
-        .compile_changed(
-            &options,
-            &[std::path::PathBuf::from("content/case-studies/alpha.md")],
-        )
+        .compile_changed(&options, &paths(&["content/case-studies/alpha.md"]))
         .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
     let gamma = site
         .files
