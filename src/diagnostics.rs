@@ -6,13 +6,14 @@
 //! "did you mean" suggestions, and rendering for people (snippets with a caret) and for
 //! machines (JSON lines). It never decides *what* is wrong; the stages do.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// How bad a diagnostic is: errors stop the build, warnings only inform.
@@ -193,6 +194,10 @@ pub fn did_you_mean_hint<'a>(
     did_you_mean(wanted, candidates).map(|s| format!("did you mean `{s}`?"))
 }
 
+/// How many warnings of one code `build` and `serve` print in full; the rest of that code
+/// are counted in one line (`tessera check` prints every one).
+pub const SHOWN_PER_CODE: usize = 3;
+
 /// Collects diagnostics from every stage, with the text of the files they point into.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -275,15 +280,59 @@ impl Diagnostics {
 
     /// Renders every diagnostic for a terminal, with snippets, and a closing count.
     pub fn render_human(&self, color: bool) -> String {
+        self.render(color, usize::MAX)
+    }
+
+    /// Renders for a terminal like [`Diagnostics::render_human`], but prints only the first
+    /// `shown` warnings of each code in full (in file order); the rest of a code are counted
+    /// in one line per code, saying that `tessera check` lists them all. Errors are always
+    /// printed in full: each one stops the build.
+    pub fn render_human_brief(&self, color: bool, shown: usize) -> String {
+        self.render(color, shown)
+    }
+
+    fn render(&self, color: bool, shown: usize) -> String {
         let renderer = if color {
             Renderer::styled()
         } else {
             Renderer::plain()
         };
-        let mut out = String::new();
-        for diagnostic in self.sorted() {
-            out.push_str(&self.render_one(diagnostic, &renderer));
+        let mut per_code: BTreeMap<&str, usize> = BTreeMap::new();
+        let printed: Vec<&Diagnostic> = self
+            .sorted()
+            .into_iter()
+            .filter(|d| {
+                if d.is_error() {
+                    return true;
+                }
+                let seen = per_code.entry(d.code).or_default();
+                *seen += 1;
+                *seen <= shown
+            })
+            .collect();
+        // Each snippet is rendered on its own, so `check` with tens of thousands of
+        // warnings renders them on every core.
+        let rendered: Vec<String> = printed
+            .par_iter()
+            .map(|d| self.render_one(d, &renderer))
+            .collect();
+        let mut out = String::with_capacity(rendered.iter().map(|r| r.len() + 2).sum());
+        for text in rendered {
+            out.push_str(&text);
             out.push_str("\n\n");
+        }
+        let mut summed_up = false;
+        for (code, total) in per_code.into_iter().filter(|&(_, total)| total > shown) {
+            let hidden = total - shown;
+            let _ = writeln!(
+                out,
+                "warning[{code}]: {hidden} more like this not shown ({total} in all); \
+                 `tessera check` lists every one"
+            );
+            summed_up = true;
+        }
+        if summed_up {
+            out.push('\n');
         }
         let _ = write!(out, "{}", self.summary());
         out

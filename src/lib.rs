@@ -467,17 +467,24 @@ fn search_failed(mut diagnostics: Diagnostics, err: &search::SearchError) -> Bui
     BuildError::Invalid(diagnostics)
 }
 
-/// `tessera check`: every diagnostic, without writing anything. Pages are still rendered
-/// (and thrown away) so that template errors are found too.
-pub fn check(options: &BuildOptions) -> Diagnostics {
+/// `tessera check`: every diagnostic, without writing anything. The model holds every
+/// content check (links and anchors included); templates are compiled, and one page of
+/// each is rendered and thrown away, or every page with `all_pages` (as slow as a build,
+/// which also finds template errors that only some pages' data trigger).
+pub fn check(options: &BuildOptions, all_pages: bool) -> Diagnostics {
     match prepare(options) {
         Ok(mut prepared) => {
-            let discard = |_: OutputFile| Ok::<(), ()>(());
-            if let Err(render::RenderError::Template(d)) =
-                render::render_site(&prepared.review, &prepared.templates, &discard)
-            {
-                prepared.diagnostics.push(*d);
-            }
+            let failed = if all_pages {
+                let discard = |_: OutputFile| Ok::<(), ()>(());
+                match render::render_site(&prepared.review, &prepared.templates, &discard) {
+                    Err(render::RenderError::Template(d)) => Some(d),
+                    _ => None,
+                }
+            } else {
+                render::render_one_per_template(&prepared.review, &prepared.templates).err()
+            };
+            prepared.timer.lap("render (thrown away)");
+            prepared.diagnostics.extend(failed.map(|d| *d));
             prepared.diagnostics
         }
         Err(diagnostics) => diagnostics,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tessera::diagnostics::{Diagnostics, render_json};
+use tessera::diagnostics::{Diagnostics, SHOWN_PER_CODE, render_json};
 use tessera::scaffold::{self, NewKind};
 use tessera::{BuildError, BuildOptions};
 
@@ -58,6 +58,10 @@ enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Render every page (and throw it away), as a build does, instead of one page per
+        /// template: slower, but also finds template errors that only some pages trigger.
+        #[arg(long)]
+        all_pages: bool,
     },
     /// Create a new review in DIR, ready to build.
     Init {
@@ -136,6 +140,7 @@ fn main() -> ExitCode {
             site,
             format,
             deny_warnings,
+            all_pages,
         } => check(
             BuildOptions {
                 root: site.root,
@@ -144,6 +149,7 @@ fn main() -> ExitCode {
             },
             format,
             deny_warnings,
+            all_pages,
         ),
         Command::Init { dir } => init(&dir),
         Command::New { kind, title, root } => new(&root, kind, &title),
@@ -175,11 +181,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints a build's diagnostics: every error, and the first few warnings of each code.
 fn print_diagnostics(diagnostics: &Diagnostics) {
     if !diagnostics.is_empty() {
         eprintln!(
             "{}",
-            diagnostics.render_human(std::io::stderr().is_terminal())
+            diagnostics.render_human_brief(std::io::stderr().is_terminal(), SHOWN_PER_CODE)
         );
     }
 }
@@ -228,8 +235,8 @@ fn build(options: BuildOptions) -> ExitCode {
     }
 }
 
-fn check(options: BuildOptions, format: Format, deny_warnings: bool) -> ExitCode {
-    let diagnostics = tessera::check(&options);
+fn check(options: BuildOptions, format: Format, deny_warnings: bool, all_pages: bool) -> ExitCode {
+    let diagnostics = tessera::check(&options, all_pages);
     match format {
         Format::Json => print!("{}", render_json(&diagnostics)),
         Format::Human if diagnostics.is_empty() => println!("No problems found."),

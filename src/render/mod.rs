@@ -170,6 +170,29 @@ pub fn render_site<E: Send>(
     Ok(jobs.len())
 }
 
+/// Renders the first page of each template and throws it away, in parallel: for `check`,
+/// which must find template errors without taking as long as a build. Tera compiles every
+/// template when it is loaded, so syntax errors, unknown filters and missing templates are
+/// found before this; a rendering error that only some pages' data trigger is found by
+/// rendering every page ([`render_site`], as `tessera build` and `check --all-pages` do).
+/// Returns how many pages were rendered.
+pub fn render_one_per_template(
+    review: &Review,
+    templates: &Templates,
+) -> Result<usize, Box<Diagnostic>> {
+    let values = Values::untracked(review);
+    let tera = with_globals(templates, &jobs::global_context(review));
+    let jobs = jobs::page_jobs(review);
+    let mut seen = std::collections::HashSet::new();
+    let samples: Vec<&PageJob> = jobs.iter().filter(|j| seen.insert(j.template)).collect();
+    samples.par_iter().try_for_each(|job| {
+        render_page(&tera, review, job, &values)
+            .map(drop)
+            .map_err(|err| Box::new(template_diagnostic(&err, &templates.theme)))
+    })?;
+    Ok(samples.len())
+}
+
 /// The templates with the global context (`site`, `nav`, `counts`, `index_file`) set.
 fn with_globals(templates: &Templates, globals: &serde_json::Value) -> Tera {
     let mut tera = templates.tera.clone();

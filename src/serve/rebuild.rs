@@ -127,9 +127,9 @@ impl Rebuilder {
         // site.toml may have named a new theme whose own files broke the build: watch it,
         // so that fixing them rebuilds.
         self.theme = configured_theme(&self.options.root);
-        eprintln!("{}", diagnostics.render_human(stderr_color()));
+        eprintln!("{}", brief(diagnostics, stderr_color()));
         self.warnings.clear();
-        let overlay = diagnostics.render_human(false);
+        let overlay = brief(diagnostics, false);
         if let Some(generation) = self.state.publish_error(&overlay) {
             self.hub.reload(generation);
         }
@@ -139,15 +139,20 @@ impl Rebuilder {
         let text = if warnings.is_empty() {
             String::new()
         } else {
-            warnings.render_human(false)
+            brief(warnings, false)
         };
         if text != self.warnings {
             if !warnings.is_empty() {
-                eprintln!("{}", warnings.render_human(stderr_color()));
+                eprintln!("{}", brief(warnings, stderr_color()));
             }
             self.warnings = text;
         }
     }
+}
+
+/// Every error and the first few warnings of each code, as `tessera build` prints them.
+fn brief(diagnostics: &Diagnostics, color: bool) -> String {
+    diagnostics.render_human_brief(color, crate::diagnostics::SHOWN_PER_CODE)
 }
 
 /// [`Compiler::compile`] (or, given the files the watcher saw change, `compile_changed`),

@@ -3,8 +3,10 @@
 
 mod build;
 mod check;
+mod check_render;
 mod evidence;
 mod sample;
 mod search;
 mod serve;
 mod support;
+mod warnings;
