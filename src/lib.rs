@@ -72,6 +72,9 @@ pub struct BuildReport {
     pub diagnostics: Diagnostics,
     /// Pages in the search index, when search is on.
     pub searchable: Option<usize>,
+    /// The previous site, being removed in the background: wait for it before the
+    /// process exits (dropping the report waits too).
+    pub removal: output::Removal,
 }
 
 /// Why a build did not produce a site.
@@ -449,8 +452,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         files += bundle.files.len();
         searchable = Some(bundle.pages);
     }
-    staging.finish()?;
+    let removal = staging.finish()?;
     prepared.timer.lap("copy and swap");
+    // Nothing waits for the model to be freed: a process about to exit need not do it.
+    drop_in_background((prepared.review, prepared.templates));
     Ok(BuildReport {
         output,
         pages,
@@ -458,6 +463,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         elapsed: started.elapsed(),
         diagnostics: prepared.diagnostics,
         searchable,
+        removal,
     })
 }
 

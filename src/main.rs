@@ -217,6 +217,10 @@ fn build(options: BuildOptions) -> ExitCode {
                 report.output.display(),
                 report.elapsed.as_millis()
             );
+            // The new site is in place; the previous one was being removed meanwhile.
+            if let Err(err) = report.removal.wait() {
+                eprintln!("warning: the previous site was replaced but not removed: {err}");
+            }
             ExitCode::SUCCESS
         }
         Err(BuildError::Invalid(diagnostics)) => {

@@ -156,17 +156,19 @@ impl Staging {
         std::fs::write(&path, bytes).map_err(io_error(&path))
     }
 
-    /// Marks the folder as tessera's and swaps it in place of the previous site.
-    pub fn finish(mut self) -> Result<(), OutputError> {
+    /// Marks the folder as tessera's and swaps it in place of the previous site. The
+    /// previous site, moved aside, is removed on a thread of its own: wait for it with
+    /// [`Removal::wait`] (or by dropping it) before the process exits.
+    pub fn finish(mut self) -> Result<Removal, OutputError> {
         let marker = self.dir.join(MARKER);
         std::fs::write(
             &marker,
             "This folder was written by tessera and is replaced on every build.\n",
         )
         .map_err(io_error(&marker))?;
-        swap(&self.dir, &self.output)?;
+        let old = swap(&self.dir, &self.output)?;
         self.finished = true;
-        Ok(())
+        Ok(Removal::start(old))
     }
 }
 
@@ -192,10 +194,91 @@ fn name_of(output: &Path) -> String {
         .unwrap_or_else(|| "public".into())
 }
 
-/// Puts the new site in place of the old one, then removes the old one.
-fn swap(staging: &Path, output: &Path) -> Result<(), OutputError> {
+/// The previous site being removed, after the new one took its place: removing ten
+/// thousand pages from a disk can take longer than writing them, and nothing but the
+/// process's exit needs to wait for it.
+#[must_use = "the previous site is removed in the background: wait for it before exiting"]
+pub struct Removal {
+    thread: Option<std::thread::JoinHandle<io::Result<()>>>,
+    path: PathBuf,
+}
+
+impl Removal {
+    /// Removes `old` (if any) on a thread of its own; if no thread can be started, here.
+    fn start(old: Option<PathBuf>) -> Removal {
+        let Some(path) = old else {
+            return Removal {
+                thread: None,
+                path: PathBuf::new(),
+            };
+        };
+        let to_remove = path.clone();
+        let thread = std::thread::Builder::new()
+            .name("tessera-remove-old".to_string())
+            .spawn(move || remove_tree(&to_remove));
+        let thread = match thread {
+            Ok(thread) => Some(thread),
+            Err(_) => {
+                let _ = remove_tree(&path);
+                None
+            }
+        };
+        Removal { thread, path }
+    }
+
+    /// Waits until the previous site is removed. An error leaves a hidden folder beside the
+    /// output (the new site is in place either way); it is returned so it can be reported.
+    pub fn wait(mut self) -> Result<(), OutputError> {
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<(), OutputError> {
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(Err(source))) => Err(OutputError::Io {
+                path: self.path.clone(),
+                source,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Drop for Removal {
+    fn drop(&mut self) {
+        let _ = self.join();
+    }
+}
+
+/// Removes a folder tree, its subfolders two levels down in parallel (a site keeps most
+/// pages one folder each under a section): on a disk, removing files one by one waits on
+/// the file system more than on the processor.
+fn remove_tree(path: &Path) -> io::Result<()> {
+    let sections: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    let folders: Vec<PathBuf> = sections
+        .iter()
+        .filter_map(|section| std::fs::read_dir(section).ok())
+        .flat_map(|entries| entries.filter_map(Result::ok))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    folders.par_iter().for_each(|folder| {
+        // What this leaves (it should not fail), remove_dir_all below reports.
+        let _ = std::fs::remove_dir_all(folder);
+    });
+    std::fs::remove_dir_all(path)
+}
+
+/// Puts the new site in place of the old one; returns where the old one was moved, for
+/// the caller to remove.
+fn swap(staging: &Path, output: &Path) -> Result<Option<PathBuf>, OutputError> {
     if !output.exists() {
-        return std::fs::rename(staging, output).map_err(io_error(output));
+        return std::fs::rename(staging, output)
+            .map(|()| None)
+            .map_err(io_error(output));
     }
     let old = parent_of(output).join(format!(
         ".{}.tessera-old-{}",
@@ -213,12 +296,31 @@ fn swap(staging: &Path, output: &Path) -> Result<(), OutputError> {
             source,
         });
     }
-    std::fs::remove_dir_all(&old).map_err(io_error(&old))
+    Ok(Some(old))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remove_tree_removes_nested_folders_and_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let site = dir.path().join("old");
+        for page in [
+            "index.html",
+            "a/index.html",
+            "a/b/index.html",
+            "a/b/c/d.html",
+            "e/f.css",
+        ] {
+            let path = site.join(page);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, "x").expect("write");
+        }
+        remove_tree(&site).expect("removed");
+        assert!(!site.exists());
+    }
 
     #[test]
     fn refuses_dangerous_targets() {

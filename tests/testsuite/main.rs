@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod check_render;
 mod evidence;
+mod replace;
 mod sample;
 mod search;
 mod serve;
