@@ -48,6 +48,29 @@ struct Args {
     /// Also make claims a Hugo taxonomy, with a page per claim.
     #[arg(long)]
     hugo_claims: bool,
+    /// Add one outsized input to the tessera review, to show that cost stays linear in the
+    /// input (bench/linear.sh): `content/case-studies/stress.md` and, for `facet-values`,
+    /// more values of the `framed_as` facet.
+    #[arg(long, value_enum)]
+    stress: Option<Stress>,
+    /// How big the stress input is: words, links, broken links, findings or facet values.
+    #[arg(long, default_value_t = 10_000)]
+    stress_size: usize,
+}
+
+/// The outsized inputs `--stress` adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Stress {
+    /// One case study whose body is a single line of N words (emphasis and links in it).
+    LongLine,
+    /// One case study linking other case studies N times.
+    Links,
+    /// One case study with N broken links: N errors (`broken-link`).
+    Problems,
+    /// One case study with N findings, half of them without a source (N/2 warnings).
+    Findings,
+    /// A facet (`framed_as`) with N more values, all of them given to one case study.
+    FacetValues,
 }
 
 const THEME_COUNT: usize = 40;
@@ -397,7 +420,8 @@ struct Finding {
     perspective: &'static str,
     design: &'static str,
     certainty: &'static str,
-    source: usize,
+    /// `None` for a finding written without its source (a `finding-without-source` warning).
+    source: Option<usize>,
     locator: String,
     note: String,
 }
@@ -554,14 +578,14 @@ fn organisation(rng: &mut Rng) -> String {
     format!("{} {}", pick(rng, &PLACES), pick(rng, &ORG_KINDS))
 }
 
-fn generate_finding(rng: &mut Rng, review: &Review) -> Finding {
+fn generate_finding(rng: &mut Rng, review: &Review, sourced: bool) -> Finding {
     Finding {
         claim: rng.usize(..review.claims.len()),
         stance: pick(rng, &STANCES),
         perspective: pick_facet(rng, "perspective"),
         design: pick_facet(rng, "design"),
         certainty: pick_facet(rng, "certainty"),
-        source: rng.usize(..review.sources.len()),
+        source: sourced.then(|| rng.usize(..review.sources.len())),
         locator: format!("p. {}", rng.u32(1..=120)),
         note: sentence(rng, 8, 16),
     }
@@ -572,12 +596,15 @@ fn generate_case_study(seed: u64, number: usize, review: &Review) -> CaseStudy {
     let place = pick(&mut rng, &PLACES);
     let start = rng.i32(2005..=2024);
     let origin = pick_facet(&mut rng, "origin");
+    // Like a real review in progress: about a third of case studies give no source for
+    // their findings (each a `finding-without-source` warning).
+    let sourced = rng.usize(..3) != 0;
     let findings: Vec<Finding> = (0..rng.usize(2..=4))
-        .map(|_| generate_finding(&mut rng, review))
+        .map(|_| generate_finding(&mut rng, review, sourced))
         .collect();
     let framed_count = rng.usize(1..=2);
     let theme_count = rng.usize(2..=4);
-    let mut sources: Vec<usize> = findings.iter().map(|f| f.source).collect();
+    let mut sources: Vec<usize> = findings.iter().filter_map(|f| f.source).collect();
     sources.sort_unstable();
     sources.dedup();
     CaseStudy {
@@ -738,8 +765,9 @@ fn emphasise(rng: &mut Rng, sentence: &str, marker: &str) -> String {
     out
 }
 
-/// The Markdown body of a case study, 600–900 prose words. Both engines get the same text
-/// except for the form of links to other case studies.
+/// The Markdown body of a case study: a short one (150–300 prose words) for a fifth of
+/// them, a long one (2,000–3,000) for a tenth, 600–900 words otherwise. Both engines get the
+/// same text except for the form of links to other case studies.
 fn case_body(case: &CaseStudy, total_cases: usize, engine: Engine) -> String {
     let mut body = Body {
         rng: Rng::with_seed(case.body_seed),
@@ -749,7 +777,11 @@ fn case_body(case: &CaseStudy, total_cases: usize, engine: Engine) -> String {
         case,
         total_cases,
     };
-    let target = body.rng.usize(600..=900);
+    let target = match body.rng.usize(..10) {
+        0 | 1 => body.rng.usize(150..=300),
+        2 => body.rng.usize(2000..=3000),
+        _ => body.rng.usize(600..=900),
+    };
     let intro = body.rng.usize(3..=5);
     body.paragraph(intro);
     body.heading(HEADINGS[0]);
@@ -843,7 +875,9 @@ fn write_finding(y: &mut String, finding: &Finding, review: &Review) {
     let _ = writeln!(y, "    perspective: {}", finding.perspective);
     let _ = writeln!(y, "    design: {}", finding.design);
     let _ = writeln!(y, "    certainty: {}", finding.certainty);
-    let _ = writeln!(y, "    source: {}", review.sources[finding.source].key);
+    if let Some(source) = finding.source {
+        let _ = writeln!(y, "    source: {}", review.sources[source].key);
+    }
     let _ = writeln!(y, "    locator: {}", quoted(&finding.locator));
     let _ = writeln!(y, "    note: {}", quoted(&finding.note));
 }
@@ -867,7 +901,7 @@ fn simple_front_matter(title: &str, summary: &str) -> String {
     format!("title: {}\nsummary: {}\n", quoted(title), quoted(summary))
 }
 
-fn site_toml() -> String {
+fn site_toml(extra_framed_as: usize) -> String {
     let mut t = String::with_capacity(8 * 1024);
     t.push_str("# Generated by examples/gen-review.rs for benchmarks.\n\n");
     let _ = writeln!(t, "title = {}", quoted(SITE_TITLE));
@@ -886,6 +920,11 @@ fn site_toml() -> String {
         t.push_str("values = [\n");
         for (id, label) in facet.values {
             let _ = writeln!(t, "  {{ id = {}, label = {} }},", quoted(id), quoted(label));
+        }
+        if facet.name == "framed_as" {
+            for i in 1..=extra_framed_as {
+                let _ = writeln!(t, "  {{ id = \"framing-{i}\", label = \"Framing {i}\" }},");
+            }
         }
         t.push_str("]\n");
     }
@@ -1035,7 +1074,7 @@ fn write_shared(
         hugo_content.join("case-studies"),
         hugo.join("layouts/_default"),
     ])?;
-    write(&tessera.join("site.toml"), &site_toml())?;
+    write(&tessera.join("site.toml"), &site_toml(0))?;
     write(&content.join("references.yaml"), &references_yaml(review))?;
     let home = page(
         &simple_front_matter(SITE_TITLE, SITE_DESCRIPTION),
@@ -1165,6 +1204,85 @@ fn write_case_studies(
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// Stress inputs (bench/linear.sh)
+// ---------------------------------------------------------------------------------------------
+
+/// Writes the outsized input `stress` of size `n` into the tessera review.
+fn write_stress(
+    stress: Stress,
+    n: usize,
+    cases: usize,
+    review: &Review,
+    tessera: &Path,
+) -> io::Result<()> {
+    let mut rng = Rng::with_seed(n as u64);
+    let findings = if stress == Stress::Findings { n } else { 2 };
+    let mut y =
+        String::from("---\ntitle: \"Stress case study\"\nsummary: \"An outsized input.\"\n");
+    y.push_str("stage: test\nthemes: [theme-01, theme-02]\n");
+    if stress == Stress::FacetValues {
+        let values: Vec<String> = (1..=n).map(|i| format!("framing-{i}")).collect();
+        let _ = writeln!(y, "framed_as: [{}]", values.join(", "));
+        write(&tessera.join("site.toml"), &site_toml(n))?;
+    }
+    y.push_str("findings:\n");
+    for i in 0..findings {
+        let mut finding = generate_finding(&mut rng, review, i % 2 == 0);
+        finding.claim = i % review.claims.len();
+        write_finding(&mut y, &finding, review);
+    }
+    y.push_str("---\n");
+    let body = match stress {
+        Stress::LongLine => long_line(&mut rng, n),
+        Stress::Links => many_links(n, |i| {
+            let k = i % cases.max(1) + 1;
+            format!("[Case {k:05}](case-{k:05}.md)")
+        }),
+        Stress::Problems => many_links(n, |i| format!("[gap {i}](missing-{i}.md)")),
+        Stress::Findings | Stress::FacetValues => {
+            "A case study with an outsized front matter.\n".into()
+        }
+    };
+    write(
+        &tessera.join("content/case-studies/stress.md"),
+        &(y + &body),
+    )
+}
+
+/// One paragraph on a single line of `words` words, with emphasis and external links.
+fn long_line(rng: &mut Rng, words: usize) -> String {
+    let mut text = String::with_capacity(words * 9);
+    for i in 0..words {
+        let word = pick(rng, &WORDS);
+        match i % 100 {
+            0 if i > 0 => {
+                let _ = write!(text, " [{word}](https://example.org/{i})");
+            }
+            50 => {
+                let _ = write!(text, " *{word}*");
+            }
+            _ => {
+                text.push(' ');
+                text.push_str(word);
+            }
+        }
+    }
+    text.push_str(".\n");
+    text
+}
+
+/// `n` links made by `link`, ten to a line.
+fn many_links(n: usize, link: impl Fn(usize) -> String) -> String {
+    let mut text = String::with_capacity(n * 32);
+    for i in 0..n {
+        text.push_str(&link(i));
+        text.push_str(if i % 10 == 9 { "\n" } else { ", " });
+    }
+    text.push('\n');
+    text
+}
+
 /// Removes a previous `tessera/` or `hugo/` folder so stale files never linger.
 fn clear(dir: &Path) -> io::Result<()> {
     match fs::remove_dir_all(dir) {
@@ -1188,6 +1306,15 @@ fn run(args: &Args) -> io::Result<()> {
         args.hugo_claims,
     )?;
     let bytes = write_case_studies(args.seed, args.case_studies, &review, &tessera, &hugo)?;
+    if let Some(stress) = args.stress {
+        write_stress(
+            stress,
+            args.stress_size,
+            args.case_studies,
+            &review,
+            &tessera,
+        )?;
+    }
     println!(
         "gen-review: {} case studies, {THEME_COUNT} themes, {CLAIM_COUNT} claims, \
          {SOURCE_COUNT} sources (seed {}) -> {} and {} ({:.1} MB each) in {:.2}s",

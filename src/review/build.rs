@@ -16,6 +16,7 @@ use crate::shared::Shared;
 
 use super::cache::{BodyCache, Inputs, Last, ReviewCache};
 use super::facets::Vocabulary;
+use super::hints::MissingHints;
 use super::model::*;
 use super::urls::{LinkMap, RESERVED, Target, UrlStyle};
 use super::{Review, ReviewOptions, evidence, map, related};
@@ -499,6 +500,7 @@ pub(super) fn check_links(
     for (doc, body) in docs.iter().zip(&rendered) {
         anchors.insert(doc.content_path, &body.anchors);
     }
+    let mut hints = MissingHints::new(links);
     for (doc, body) in docs.iter().zip(&rendered) {
         // A long page can hold many broken links: locate them all in one pass.
         let mut locator = Locator::new(doc.source);
@@ -525,7 +527,7 @@ pub(super) fn check_links(
                 Target::Missing { file } => Some((
                     "broken-link",
                     format!("link to `{}`, which does not exist", link.dest),
-                    missing_hint(doc.content_path, &file, links),
+                    hints.hint(doc.content_path, &file),
                 )),
                 Target::Page {
                     file,
@@ -573,45 +575,6 @@ pub(super) fn check_links(
 /// bytes as its destination so the caret underlines the link.
 fn link_location(locator: &mut Locator, at: usize, dest: &str) -> crate::diagnostics::Location {
     locator.locate(at..at.saturating_add(dest.len()))
-}
-
-/// Suggests an existing file for a link to a missing one, written as the link must be:
-/// relative to the file that holds it (`from`).
-fn missing_hint(from: &Path, file: &Path, links: &LinkMap) -> Option<String> {
-    // Compare file names, not whole paths: a long shared folder would make any two paths
-    // look alike. Files in the folder the link points into come first, then by path, so
-    // the suggestion does not depend on hash order.
-    let name_of = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
-    let wanted = name_of(file).unwrap_or_default();
-    let mut candidates: Vec<(&PathBuf, String)> = links
-        .pages
-        .keys()
-        .filter_map(|p| Some((p, name_of(p)?)))
-        .collect();
-    candidates.sort_by_key(|(p, _)| (p.parent() != file.parent(), p.as_path()));
-    let best =
-        crate::diagnostics::did_you_mean(&wanted, candidates.iter().map(|(_, n)| n.as_str()));
-    match best.and_then(|best| candidates.iter().find(|(_, n)| *n == best)) {
-        Some((path, _)) => Some(format!("did you mean `{}`?", relative_link(from, path))),
-        None => Some("links between content files use the file's path relative to this one, e.g. `../themes/workforce.md`".to_string()),
-    }
-}
-
-/// How a link in the file at `from` spells the path to `to` (both under `content/`).
-fn relative_link(from: &Path, to: &Path) -> String {
-    let base: Vec<_> = from
-        .parent()
-        .map(|p| p.components().collect())
-        .unwrap_or_default();
-    let target: Vec<_> = to.components().collect();
-    let shared = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - shared];
-    parts.extend(
-        target[shared..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
 }
 
 /// A document of any kind, seen through what link checking needs.

@@ -12,6 +12,7 @@ mod cache;
 mod edit;
 mod evidence;
 mod facets;
+mod hints;
 pub mod map;
 pub mod model;
 mod related;

@@ -7,6 +7,7 @@ mod check_render;
 mod evidence;
 mod replace;
 mod sample;
+mod scale;
 mod search;
 mod serve;
 mod support;
