@@ -20,6 +20,9 @@
 #   BENCH_BUILD=0             skip `cargo build` and use the binaries already in target/release
 #   BENCH_TESSERA=PATH        the tessera binary to measure (default: target/release/tessera)
 #   BENCH_SERVE_EDITS=10      edits timed by the serve-latency check
+#   BENCH_DISK=DIR            where outputs on the ordinary disk go (/var/tmp/tessera-bench)
+#   BENCH_ONLY=places         only the tmpfs/disk, new/over and check-vs-build comparisons
+#   BENCH_SEARCH=0, BENCH_SERVE=0  skip search on/off, serve latency
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,6 +37,7 @@ elif [[ -d /dev/shm && -w /dev/shm ]]; then
 else
     WORK=$REPO/bench/work
 fi
+DISK=${BENCH_DISK:-/var/tmp/tessera-bench}
 TESSERA=${BENCH_TESSERA:-$REPO/target/release/tessera}
 GEN=$REPO/target/release/examples/gen-review
 TIME=/usr/bin/time
@@ -128,7 +132,7 @@ machine_info() {
     cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
     echo "machine: ${cpu:-unknown CPU}, $(nproc) CPUs, $(free -h | awk '/^Mem:/ {print $2}') RAM"
     echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (other work on the machine skews wall times)"
-    echo "work dir: $WORK"
+    echo "work dir: $WORK; outputs on disk: $DISK ($(df -T "$(dirname "$DISK")" | awk 'NR == 2 {print $2}'))"
     if [[ $HAVE_HUGO -eq 1 ]]; then
         echo "hugo: $(hugo version | head -1)"
     fi
@@ -154,7 +158,9 @@ max() { printf '%s\n' "$@" | sort -g | tail -1; }
 run_once() {
     local log_file=$1 out=$2
     shift 2
-    rm -rf "$out"
+    if [[ ${KEEP_OUT:-0} == 0 ]]; then
+        rm -rf "$out"
+    fi
     local start end
     start=$(date +%s%N)
     if ! "$TIME" -v -o "$log_file.time" "$@" >"$log_file" 2>&1; then
@@ -164,29 +170,32 @@ run_once() {
     LAST_SECONDS=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')
     LAST_CPU=$(awk -F': ' '/(User|System) time \(seconds\)/ { t += $2 } END { printf "%.2f", t }' "$log_file.time")
     LAST_RSS_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log_file.time")
-    LAST_PAGES=$(find "$out" -name '*.html' | wc -l)
+    LAST_PAGES=$( (find "$out" -name '*.html' 2>/dev/null || true) | wc -l)
 }
 
 # Per-engine measurements of the current size, as space-separated lists.
 declare -A WALL CPU RSS PAGES OK
 
-# measure ENGINE DIR: one clean build of ENGINE on the corpus in DIR; records its figures,
-# or prints the start of its log and marks it failed.
+# measure ENGINE DIR [OUT]: one build of ENGINE on the corpus in DIR into OUT (default
+# DIR/out-ENGINE; removed first unless KEEP_OUT=1); records its figures under ENGINE, or
+# prints the start of its log and marks it failed. ENGINE may carry a label after the
+# engine's name ("tessera disk new").
 measure() {
-    local engine=$1 dir=$2 out=$2/out-$1
-    local cmd
+    local engine=$1 dir=$2 out=${3:-$2/out-$1}
+    local cmd log=$dir/${1// /-}.log
     case $engine in
-    tessera) cmd=("$TESSERA" build --root "$dir/tessera" --output "$out") ;;
-    hugo) cmd=(hugo --source "$dir/hugo" --destination "$out" --quiet) ;;
+    tessera*) cmd=("$TESSERA" build --root "$dir/tessera" --output "$out") ;;
+    hugo*) cmd=(hugo --source "$dir/hugo" --destination "$out" --quiet) ;;
+    check*) cmd=("$TESSERA" check --root "$dir/tessera") ;;
     esac
-    if run_once "$dir/$engine.log" "$out" "${cmd[@]}"; then
+    if run_once "$log" "$out" "${cmd[@]}"; then
         WALL[$engine]+=" $LAST_SECONDS"
         CPU[$engine]+=" $LAST_CPU"
         RSS[$engine]+=" $LAST_RSS_KB"
         PAGES[$engine]=$LAST_PAGES
     else
-        log "  $engine failed on the generated corpus; the start of its output ($dir/$engine.log):"
-        head -20 "$dir/$engine.log" | sed 's/^/    /' >&2
+        log "  $engine failed on the generated corpus; the start of its output ($log):"
+        head -20 "$log" | sed 's/^/    /' >&2
         OK[$engine]=0
     fi
 }
@@ -236,6 +245,72 @@ bench_build() {
         awk -v t="${medians[tessera]}" -v h="${medians[hugo]}" \
             'BEGIN { printf "  ratio tessera/Hugo (median wall time): %.2f\n", t / h }'
     fi
+}
+
+# bench_places SIZE DIR: tessera and Hugo alternating, with the output on tmpfs and on the
+# ordinary disk (BENCH_DISK), into a new folder and over the previous build (which tessera
+# replaces whole and Hugo overwrites in place), with the tessera/Hugo ratio for each.
+bench_places() {
+    local size=$1 dir=$2 place mode engine run base out
+    [[ $HAVE_TESSERA -eq 1 ]] || return
+    for place in tmpfs disk; do
+        if [[ $place == tmpfs ]]; then base=$dir; else base=$DISK/$size; fi
+        mkdir -p "$base"
+        for mode in new over; do
+            WALL=() CPU=() RSS=() PAGES=()
+            OK=([tessera]=1 [hugo]=$HAVE_HUGO)
+            for ((run = 1; run <= RUNS; run++)); do
+                for engine in tessera hugo; do
+                    [[ ${OK[$engine]} -eq 1 ]] || continue
+                    out=$base/out-$engine-$place-$mode
+                    if [[ $mode == over ]]; then
+                        # The previous build: written once, untimed, before the first run.
+                        if [[ ! -d $out ]]; then KEEP_OUT=0 measure "$engine" "$dir" "$out"; WALL[$engine]=""; CPU[$engine]=""; RSS[$engine]=""; fi
+                        KEEP_OUT=1 measure "$engine" "$dir" "$out"
+                    else
+                        KEEP_OUT=0 measure "$engine" "$dir" "$out"
+                    fi
+                done
+            done
+            local -A medians=()
+            for engine in tessera hugo; do
+                [[ ${OK[$engine]} -eq 1 && -n ${WALL[$engine]:-} ]] || continue
+                WALL["$engine $place $mode"]=${WALL[$engine]}
+                CPU["$engine $place $mode"]=${CPU[$engine]}
+                RSS["$engine $place $mode"]=${RSS[$engine]}
+                PAGES["$engine $place $mode"]=${PAGES[$engine]}
+                report "$size" "$engine $place $mode"
+                medians[$engine]=$REPORTED_MEDIAN
+            done
+            if [[ -n ${medians[tessera]:-} && -n ${medians[hugo]:-} ]]; then
+                local ratio
+                ratio=$(awk -v t="${medians[tessera]}" -v h="${medians[hugo]}" 'BEGIN { printf "%.2f", t / h }')
+                echo "  ratio tessera/Hugo, $place, $mode folder: $ratio"
+                EXTRAS+=("$(printf '%6s case studies: tessera/Hugo %s on %s, %s folder' "$size" "$ratio" "$place" "$mode")")
+            fi
+            unset medians
+        done
+    done
+}
+
+# bench_check SIZE DIR: `tessera check` and `tessera build` (tmpfs, new folder) alternating.
+bench_check() {
+    local size=$1 dir=$2 run
+    [[ $HAVE_TESSERA -eq 1 ]] || return
+    WALL=() CPU=() RSS=() PAGES=()
+    OK=([check]=1 [tessera]=1)
+    for ((run = 1; run <= RUNS; run++)); do
+        KEEP_OUT=0 measure check "$dir" "$dir/out-check"
+        KEEP_OUT=0 measure tessera "$dir" "$dir/out-tessera"
+    done
+    PAGES[check]=0
+    report "$size" check
+    local check_med=$REPORTED_MEDIAN
+    report "$size" tessera
+    local ratio
+    ratio=$(awk -v c="$check_med" -v b="$REPORTED_MEDIAN" 'BEGIN { printf "%.2f", c / b }')
+    echo "  check/build (median wall time): $ratio"
+    EXTRAS+=("$(printf '%6s case studies: check/build %s' "$size" "$ratio")")
 }
 
 # bench_search SIZE DIR: tessera's full clean build with search off and on, the two
@@ -327,9 +402,16 @@ bench_size() {
     echo "== $size case studies =="
     mkdir -p "$dir"
     "$GEN" --case-studies "$size" --out "$dir" --seed "$SEED"
+    if [[ ${BENCH_ONLY:-} == places ]]; then
+        bench_places "$size" "$dir"
+        bench_check "$size" "$dir"
+        return
+    fi
     bench_build "$size" "$dir"
-    bench_search "$size" "$dir"
-    bench_serve "$size" "$dir"
+    bench_places "$size" "$dir"
+    bench_check "$size" "$dir"
+    if [[ ${BENCH_SEARCH:-1} != 0 ]]; then bench_search "$size" "$dir"; fi
+    if [[ ${BENCH_SERVE:-1} != 0 ]]; then bench_serve "$size" "$dir"; fi
 }
 
 print_summary() {

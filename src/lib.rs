@@ -72,8 +72,7 @@ pub struct BuildReport {
     pub diagnostics: Diagnostics,
     /// Pages in the search index, when search is on.
     pub searchable: Option<usize>,
-    /// The previous site, being removed in the background: wait for it before the
-    /// process exits (dropping the report waits too).
+    /// The previous site, moved aside, still to be removed (dropping the report removes it).
     pub removal: output::Removal,
 }
 

@@ -79,6 +79,12 @@ enum Command {
         #[arg(long, default_value = ".", value_name = "DIR")]
         root: PathBuf,
     },
+    /// Removes a previous site that `build` moved aside (`build` runs this itself).
+    #[command(hide = true)]
+    RemovePreviousSite {
+        /// The folder `build` moved aside: `.<output>.tessera-old-<pid>`.
+        dir: PathBuf,
+    },
     /// Serve the review locally, rebuilding and reloading the browser on every change.
     Serve {
         #[command(flatten)]
@@ -152,6 +158,13 @@ fn main() -> ExitCode {
             all_pages,
         ),
         Command::Init { dir } => init(&dir),
+        Command::RemovePreviousSite { dir } => match tessera::output::remove_moved_aside(&dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        },
         Command::New { kind, title, root } => new(&root, kind, &title),
         Command::Serve {
             site,
@@ -217,10 +230,7 @@ fn build(options: BuildOptions) -> ExitCode {
                 report.output.display(),
                 report.elapsed.as_millis()
             );
-            // The new site is in place; the previous one was being removed meanwhile.
-            if let Err(err) = report.removal.wait() {
-                eprintln!("warning: the previous site was replaced but not removed: {err}");
-            }
+            remove_previous_site(report.removal);
             ExitCode::SUCCESS
         }
         Err(BuildError::Invalid(diagnostics)) => {
@@ -236,6 +246,34 @@ fn build(options: BuildOptions) -> ExitCode {
             print_diagnostics(&diagnostics);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Hands the previous site, moved aside, to a process of its own (`tessera
+/// remove-previous-site`), so that the command returns as soon as the new site is in place;
+/// removes it here if that process cannot start.
+fn remove_previous_site(removal: tessera::output::Removal) {
+    let Some(path) = removal.path() else {
+        return;
+    };
+    let spawned = std::env::current_exe().and_then(|exe| {
+        std::process::Command::new(exe)
+            .arg("remove-previous-site")
+            .arg(path)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+    });
+    let result = match spawned {
+        Ok(_) => {
+            removal.detach();
+            Ok(())
+        }
+        Err(_) => removal.wait(),
+    };
+    if let Err(err) = result {
+        eprintln!("warning: the previous site was replaced but not removed: {err}");
     }
 }
 

@@ -156,9 +156,8 @@ impl Staging {
         std::fs::write(&path, bytes).map_err(io_error(&path))
     }
 
-    /// Marks the folder as tessera's and swaps it in place of the previous site. The
-    /// previous site, moved aside, is removed on a thread of its own: wait for it with
-    /// [`Removal::wait`] (or by dropping it) before the process exits.
+    /// Marks the folder as tessera's and swaps it in place of the previous site. Returns
+    /// the previous site, moved aside, for the caller to remove (see [`Removal`]).
     pub fn finish(mut self) -> Result<Removal, OutputError> {
         let marker = self.dir.join(MARKER);
         std::fs::write(
@@ -168,7 +167,7 @@ impl Staging {
         .map_err(io_error(&marker))?;
         let old = swap(&self.dir, &self.output)?;
         self.finished = true;
-        Ok(Removal::start(old))
+        Ok(Removal::pending(old))
     }
 }
 
@@ -194,59 +193,86 @@ fn name_of(output: &Path) -> String {
         .unwrap_or_else(|| "public".into())
 }
 
-/// The previous site being removed, after the new one took its place: removing ten
-/// thousand pages from a disk can take longer than writing them, and nothing but the
-/// process's exit needs to wait for it.
-#[must_use = "the previous site is removed in the background: wait for it before exiting"]
+/// The previous site, moved aside when the new one took its place, still to be removed:
+/// removing ten thousand pages from a disk can take longer than writing them, and nothing
+/// but the disk space waits for it. Dropped, it removes the folder there and then;
+/// [`Removal::in_background`] does it on a thread of its own; the command line hands it
+/// to a process of its own ([`Removal::detach`]) and exits without waiting.
+#[must_use = "the previous site still has to be removed"]
 pub struct Removal {
+    path: Option<PathBuf>,
     thread: Option<std::thread::JoinHandle<io::Result<()>>>,
-    path: PathBuf,
 }
 
 impl Removal {
-    /// Removes `old` (if any) on a thread of its own; if no thread can be started, here.
-    fn start(old: Option<PathBuf>) -> Removal {
-        let Some(path) = old else {
-            return Removal {
-                thread: None,
-                path: PathBuf::new(),
-            };
-        };
-        let to_remove = path.clone();
-        let thread = std::thread::Builder::new()
-            .name("tessera-remove-old".to_string())
-            .spawn(move || remove_tree(&to_remove));
-        let thread = match thread {
-            Ok(thread) => Some(thread),
-            Err(_) => {
-                let _ = remove_tree(&path);
-                None
+    fn pending(path: Option<PathBuf>) -> Removal {
+        Removal { path, thread: None }
+    }
+
+    /// The folder to remove, if there was a previous site.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Starts removing the folder on a thread of its own (here, if no thread can start).
+    pub fn in_background(mut self) -> Removal {
+        if let Some(path) = self.path.clone() {
+            let spawned = std::thread::Builder::new()
+                .name("tessera-remove-old".to_string())
+                .spawn(move || remove_tree(&path));
+            if let Ok(thread) = spawned {
+                self.thread = Some(thread);
             }
-        };
-        Removal { thread, path }
-    }
-
-    /// Waits until the previous site is removed. An error leaves a hidden folder beside the
-    /// output (the new site is in place either way); it is returned so it can be reported.
-    pub fn wait(mut self) -> Result<(), OutputError> {
-        self.join()
-    }
-
-    fn join(&mut self) -> Result<(), OutputError> {
-        match self.thread.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(Err(source))) => Err(OutputError::Io {
-                path: self.path.clone(),
-                source,
-            }),
-            _ => Ok(()),
         }
+        self
+    }
+
+    /// Leaves the folder to the caller, who has started something else to remove it.
+    pub fn detach(mut self) {
+        self.path = None;
+    }
+
+    /// Removes the folder, or waits until the background removal is done. An error leaves
+    /// a hidden folder beside the output (the new site is in place either way).
+    pub fn wait(mut self) -> Result<(), OutputError> {
+        self.finish()
+    }
+
+    fn finish(&mut self) -> Result<(), OutputError> {
+        let Some(path) = self.path.take() else {
+            return Ok(());
+        };
+        let result = match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Ok(()),
+            None => remove_tree(&path),
+        };
+        result.map_err(|source| OutputError::Io { path, source })
     }
 }
 
 impl Drop for Removal {
     fn drop(&mut self) {
-        let _ = self.join();
+        let _ = self.finish();
     }
+}
+
+/// Removes a previous site that a build moved aside, as [`Removal::detach`]'s caller does
+/// from a process of its own. Refuses any folder that is not one: its name must be
+/// `.<name>.tessera-old-<pid>` and it must hold tessera's marker file.
+pub fn remove_moved_aside(path: &Path) -> Result<(), OutputError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ours = path.join(MARKER).is_file() || is_empty_dir(path);
+    if !(name.starts_with('.') && name.contains(".tessera-old-") && ours) {
+        return Err(OutputError::Unsafe {
+            path: path.to_path_buf(),
+            reason: "it is not a previous site that tessera moved aside".to_string(),
+        });
+    }
+    remove_tree(path).map_err(io_error(path))
 }
 
 /// Removes a folder tree, its subfolders two levels down in parallel (a site keeps most

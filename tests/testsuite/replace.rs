@@ -1,7 +1,8 @@
-//! Replacing the previous site: the new one takes its place whole, and the old one is gone
-//! by the time `tessera build` exits (it is removed off the critical path, not left behind).
+//! Replacing the previous site: the new one takes its place whole, and the old one, moved
+//! aside, is removed by a process of its own (`tessera remove-previous-site`) so that
+//! `build` need not wait for it; it is gone soon after, never left behind.
 
-use crate::support::{Review, pages};
+use crate::support::{Review, pages, tessera};
 
 /// Names in the review folder that start with a dot (staging or old-site folders).
 fn hidden_entries(review: &Review) -> Vec<String> {
@@ -34,5 +35,30 @@ fn a_build_over_a_previous_one_replaces_it_and_leaves_nothing_beside_it() {
         second.keys().collect::<std::collections::BTreeSet<_>>()
     );
     assert!(second[std::path::Path::new("about/index.html")].contains("About this review, again"));
+    // The removal runs on after `build` exits: give it time.
+    let started = std::time::Instant::now();
+    while !hidden_entries(&review).is_empty() && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     assert_eq!(hidden_entries(&review), Vec::<String>::new());
+}
+
+#[test]
+fn remove_previous_site_refuses_a_folder_build_did_not_move_aside() {
+    let review = Review::fixture("build/basic");
+    let site = review.build(&[]);
+    for target in [site.clone(), review.path("content")] {
+        let run = tessera(
+            &["remove-previous-site", &target.to_string_lossy()],
+            &review.root,
+        );
+        assert_eq!(run.code(), Some(1), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("it is not a previous site that tessera moved aside"),
+            "{}",
+            run.stderr
+        );
+        assert!(target.is_dir(), "{} is still there", target.display());
+    }
 }
