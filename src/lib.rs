@@ -490,6 +490,8 @@ pub fn check(options: &BuildOptions, all_pages: bool) -> Diagnostics {
             };
             prepared.timer.lap("render (thrown away)");
             prepared.diagnostics.extend(failed.map(|d| *d));
+            // Nothing waits for the model to be freed: a process about to exit need not do it.
+            drop_in_background((prepared.review, prepared.templates));
             prepared.diagnostics
         }
         Err(diagnostics) => diagnostics,

@@ -170,12 +170,16 @@ pub fn render_site<E: Send>(
     Ok(jobs.len())
 }
 
-/// Renders the first page of each template and throws it away, in parallel: for `check`,
-/// which must find template errors without taking as long as a build. Tera compiles every
-/// template when it is loaded, so syntax errors, unknown filters and missing templates are
-/// found before this; a rendering error that only some pages' data trigger is found by
-/// rendering every page ([`render_site`], as `tessera build` and `check --all-pages` do).
-/// Returns how many pages were rendered.
+/// How many case studies or claims a sample page lists (see [`render_one_per_template`]).
+const SAMPLE_LIST: usize = 3;
+
+/// Renders the first page of each template, with its lists of case studies and claims cut
+/// to their first few, and throws it away, in parallel: for `check`, which must find
+/// template errors without taking as long as a build (the case-study index alone lists
+/// every case study). Tera compiles every template when it is loaded, so syntax errors,
+/// unknown filters and missing templates are found before this; a rendering error that
+/// only some pages' data trigger is found by rendering every page ([`render_site`], as
+/// `tessera build` and `check --all-pages` do). Returns how many pages were rendered.
 pub fn render_one_per_template(
     review: &Review,
     templates: &Templates,
@@ -184,13 +188,47 @@ pub fn render_one_per_template(
     let tera = with_globals(templates, &jobs::global_context(review));
     let jobs = jobs::page_jobs(review);
     let mut seen = std::collections::HashSet::new();
-    let samples: Vec<&PageJob> = jobs.iter().filter(|j| seen.insert(j.template)).collect();
+    let samples: Vec<PageJob> = jobs
+        .iter()
+        .filter(|j| seen.insert(j.template))
+        .map(sample_of)
+        .collect();
     samples.par_iter().try_for_each(|job| {
         render_page(&tera, review, job, &values)
             .map(drop)
             .map_err(|err| Box::new(template_diagnostic(&err, &templates.theme)))
     })?;
     Ok(samples.len())
+}
+
+/// The same page with its lists of case studies and claims cut to [`SAMPLE_LIST`] items.
+fn sample_of(job: &PageJob) -> PageJob {
+    let cut = |ids: &[usize]| ids[..ids.len().min(SAMPLE_LIST)].to_vec();
+    let vars = job
+        .vars
+        .iter()
+        .map(|(key, var)| {
+            let var = match var {
+                jobs::Var::Case(i) => jobs::Var::Case(*i),
+                jobs::Var::Cards(ids) => jobs::Var::Cards(cut(ids)),
+                jobs::Var::Theme(i) => jobs::Var::Theme(*i),
+                jobs::Var::AllThemes => jobs::Var::AllThemes,
+                jobs::Var::Claim(i) => jobs::Var::Claim(*i),
+                jobs::Var::Claims(ids) => jobs::Var::Claims(cut(ids)),
+                jobs::Var::Facet(i) => jobs::Var::Facet(*i),
+                jobs::Var::Map => jobs::Var::Map,
+                jobs::Var::Plain(value) => jobs::Var::Plain(value.clone()),
+            };
+            (*key, var)
+        })
+        .collect();
+    PageJob {
+        url: job.url.clone(),
+        template: job.template,
+        section: job.section,
+        title: job.title.clone(),
+        vars,
+    }
 }
 
 /// The templates with the global context (`site`, `nav`, `counts`, `index_file`) set.
