@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean_hint, locate};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Locator, did_you_mean_hint, locate};
 use schema::{CaseStudyMeta, ClaimMeta, PageMeta, ThemeMeta};
 
 /// The content folder's name under the review root.
@@ -76,7 +76,14 @@ impl<M> Document<M> {
 
     /// A diagnostic pointing at a spanned value from this file's front matter.
     pub fn locate_ref(&self, r: &serde_saphyr::Location) -> Location {
-        yaml_location(&self.source, self.front_matter_offset, r)
+        self.locate_ref_with(&mut Locator::new(&self.source), r)
+    }
+
+    /// [`Document::locate_ref`] through a [`Locator`] of this document's source, for many
+    /// references of one file in order (every finding of a case study): each is found
+    /// without counting lines from the top of the file again.
+    pub fn locate_ref_with(&self, locator: &mut Locator, r: &serde_saphyr::Location) -> Location {
+        yaml_location(locator, &self.source, self.front_matter_offset, r)
     }
 
     /// The location of the front matter's opening fence (after any byte-order mark).
@@ -673,17 +680,22 @@ pub fn slug_of(relative: &Path) -> String {
 }
 
 /// Maps a location inside the YAML block to a location in the whole file.
-fn yaml_location(source: &str, yaml_offset: usize, l: &serde_saphyr::Location) -> Location {
+fn yaml_location(
+    locator: &mut Locator,
+    source: &str,
+    yaml_offset: usize,
+    l: &serde_saphyr::Location,
+) -> Location {
     let span = l.span();
     if let (Some(offset), Some(len)) = (span.byte_offset(), span.byte_len()) {
         let start = yaml_offset + usize::try_from(offset).unwrap_or(0);
         let end = start + usize::try_from(len).unwrap_or(0);
         if end <= source.len() {
-            return locate(source, start..end);
+            return locator.locate(start..end);
         }
     }
     let start = offset_of_line_column(source, yaml_offset, l.line(), l.column());
-    locate(source, start..start)
+    locator.locate(start..start)
 }
 
 /// Byte offset of a 1-based line and column counted from `base`.
@@ -720,7 +732,9 @@ fn yaml_diagnostic(
         _ if matches!(inner, serde_saphyr::Error::SerdeMissingField { .. }) => {
             locate(source, split.opening_fence.clone())
         }
-        Some(l) if l.line() > 0 => yaml_location(source, yaml_offset, &l),
+        Some(l) if l.line() > 0 => {
+            yaml_location(&mut Locator::new(source), source, yaml_offset, &l)
+        }
         _ => locate(source, split.opening_fence.clone()),
     };
     Diagnostic::error(code, message)

@@ -1159,6 +1159,7 @@ fn warn_unused(
                 .with_hint("add `themes: [...]` so it is cross-linked"),
             );
         }
+        let mut locator = Locator::new(&doc.source);
         for f in &doc.meta.findings {
             if f.source.is_none() {
                 diagnostics.push(
@@ -1167,7 +1168,7 @@ fn warn_unused(
                         format!("a finding on `{}` has no source", f.claim.value),
                     )
                     .in_file(&doc.path)
-                    .at_location(doc.locate_ref(&f.claim.referenced))
+                    .at_location(doc.locate_ref_with(&mut locator, &f.claim.referenced))
                     .with_hint("add `source: KEY` naming an entry in the bibliography"),
                 );
             }
