@@ -8,11 +8,13 @@
 //! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
 pub mod bibliography;
+pub mod citations;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod markdown;
 pub mod output;
+pub mod publication;
 pub mod render;
 pub mod review;
 pub mod scaffold;
@@ -146,11 +148,25 @@ fn load(
         }
         None => content::load(root, &mut diagnostics),
     };
-    let bibliography = Bibliography::load(
+    let mut bibliography = Bibliography::load(
         root,
         content.bibliography.take().as_deref(),
         &mut diagnostics,
     );
+    if let Some(style) = citations::Style::load(root, &config, &mut diagnostics) {
+        let cites = citations::cites_of(&content);
+        let portable = UrlStyle {
+            portable: options.portable || config.build.portable,
+        };
+        citations::apply(
+            root,
+            &mut bibliography,
+            Arc::new(style),
+            &cites,
+            &portable.page("references"),
+            &mut diagnostics,
+        );
+    }
     timer.lap("load");
     let review_options = ReviewOptions {
         drafts: options.drafts,
@@ -421,8 +437,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         Ok(())
     };
-    let pages = match render::render_site(&prepared.review, &prepared.templates, &sink) {
-        Ok(pages) => pages,
+    let (pages, downloads) = match render::render_site(&prepared.review, &prepared.templates, &sink)
+    {
+        Ok(counts) => counts,
         Err(render::RenderError::Template(diagnostic)) => {
             prepared.diagnostics.push(*diagnostic);
             return Err(BuildError::Invalid(prepared.diagnostics));
@@ -432,7 +449,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     prepared.timer.lap("render and write pages");
     let copies = copies(&prepared.review, &prepared.templates);
     staging.copy_all(&copies)?;
-    let mut files = pages + copies.len();
+    let mut files = pages + downloads + copies.len();
     let mut searchable = None;
     if let Some(indexer) = indexer {
         let bundle = match indexer.finish() {

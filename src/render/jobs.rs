@@ -81,7 +81,7 @@ pub(super) struct PageJob {
 }
 
 impl PageJob {
-    fn new(
+    pub(super) fn new(
         url: String,
         template: &'static str,
         section: &'static str,
@@ -142,6 +142,7 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
             "claims": style.page("claims"),
             "contradictions": style.page("contradictions"),
             "map": style.page("map"),
+            "references": style.page("references"),
             "search": if config.search.enabled { style.page("search") } else { String::new() },
         },
         "counts": {

@@ -7,6 +7,7 @@
 //! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
 mod jobs;
+mod publish;
 pub mod theme;
 mod values;
 
@@ -100,7 +101,8 @@ impl Templates {
 }
 
 /// The templates every theme must provide.
-pub const PAGE_TEMPLATES: [&str; 16] = [
+pub const PAGE_TEMPLATES: [&str; 17] = [
+    "references.html",
     "index.html",
     "case-studies.html",
     "case-study.html",
@@ -152,22 +154,30 @@ pub enum RenderError<E> {
 }
 
 /// Renders every page of the review in parallel, handing each to `sink` as soon as it is
-/// ready (so a large site is never held in memory whole). Returns the number of pages.
+/// ready (so a large site is never held in memory whole), then the files that are not pages
+/// (downloads). Returns the number of pages and of those other files.
 pub fn render_site<E: Send>(
     review: &Review,
     templates: &Templates,
     sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
-) -> Result<usize, RenderError<E>> {
+) -> Result<(usize, usize), RenderError<E>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review));
-    let jobs = jobs::page_jobs(review);
+    let published = publish::Published::of(review);
+    let mut jobs = jobs::page_jobs(review);
+    published.add_to(review, &mut jobs);
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.theme)))
         })?;
         sink(file).map_err(RenderError::Sink)
     })?;
-    Ok(jobs.len())
+    let files = published.files();
+    let counts = (jobs.len(), files.len());
+    for file in files {
+        sink(file).map_err(RenderError::Sink)?;
+    }
+    Ok(counts)
 }
 
 /// The templates with the global context (`site`, `nav`, `counts`, `index_file`) set.
@@ -232,7 +242,9 @@ pub fn render_cached(
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
-    let jobs = jobs::page_jobs(review);
+    let published = publish::Published::of(review);
+    let mut jobs = jobs::page_jobs(review);
+    published.add_to(review, &mut jobs);
     let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
         .par_iter()
         .map(|job| {
@@ -264,6 +276,7 @@ pub fn render_cached(
         }
         files.push(file);
     }
+    files.extend(published.files());
     let (digests, values) = values.into_cache();
     let replaced = std::mem::replace(
         cache,

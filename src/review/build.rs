@@ -781,6 +781,7 @@ fn resolve_case_study(
                 .and_then(|r| facet_value("design", r, problems)),
             certainty_rank: config.certainty_rank(certainty.as_ref().map(|c| c.id.as_str())),
             certainty,
+            citation: citation_of(bibliography, source.as_deref(), f.locator.as_deref()),
             source,
             locator: f.locator.clone().unwrap_or_default(),
             note: f.note.clone().unwrap_or_default(),
@@ -956,6 +957,22 @@ fn resolve_refs<M>(
         list.iter()
             .filter_map(|r| resolve_one(doc, r, map, what, code, problems).copied()),
     )
+}
+
+/// The short citation of a finding's source in the review's style, with its locator.
+fn citation_of(
+    bibliography: &Bibliography,
+    source: Option<&crate::bibliography::Source>,
+    locator: Option<&str>,
+) -> String {
+    let Some(source) = source else {
+        return String::new();
+    };
+    bibliography
+        .styled
+        .as_ref()
+        .and_then(|styled| styled.cite(&source.key, locator.unwrap_or_default()))
+        .map_or_else(|| source.in_text.clone(), str::to_string)
 }
 
 fn resolve_source<M>(

@@ -388,6 +388,7 @@ mod tests {
             certainty: None,
             certainty_rank: usize::MAX,
             source: None,
+            citation: String::new(),
             locator: String::new(),
             note: String::new(),
             claim_index: 0,

@@ -66,6 +66,9 @@ pub struct Finding {
     /// 0 for the strongest declared certainty; `usize::MAX` when unknown.
     pub certainty_rank: usize,
     pub source: Option<Shared<Source>>,
+    /// The source's short in-text citation in the review's style, with the locator, as
+    /// HTML (`(Forrester et al., 2017, p. 10)`); `""` without a source.
+    pub citation: String,
     pub locator: String,
     pub note: String,
     /// Index of the claim in `Review::claims`.
