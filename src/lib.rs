@@ -311,7 +311,7 @@ impl Compiler {
         Ok(Site {
             copies,
             config: prepared.config,
-            pages: rendered.files.len(),
+            pages: rendered.files.len() - rendered.downloads,
             rendered: rendered.rendered,
             files: rendered.files,
             diagnostics: prepared.diagnostics,
@@ -465,6 +465,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         files += bundle.files.len();
         searchable = Some(bundle.pages);
+    }
+    if let Some(warning) = render::no_base_url_warning(&prepared.config) {
+        prepared.diagnostics.push(warning);
     }
     staging.finish()?;
     prepared.timer.lap("copy and swap");

@@ -143,6 +143,7 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
             "contradictions": style.page("contradictions"),
             "map": style.page("map"),
             "references": style.page("references"),
+            "feed": if config.base_url.is_empty() { "" } else { "atom.xml" },
             "search": if config.search.enabled { style.page("search") } else { String::new() },
         },
         "counts": {

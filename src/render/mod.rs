@@ -6,6 +6,7 @@
 //! by every page that shows them; pages render in parallel and go to a sink the caller
 //! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
+mod feeds;
 mod jobs;
 mod publish;
 pub mod theme;
@@ -163,7 +164,7 @@ pub fn render_site<E: Send>(
 ) -> Result<(usize, usize), RenderError<E>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review));
-    let published = publish::Published::of(review);
+    let mut published = publish::Published::of(review);
     let mut jobs = jobs::page_jobs(review);
     published.add_to(review, &mut jobs);
     jobs.par_iter().try_for_each(|job| {
@@ -214,6 +215,8 @@ pub struct RenderedSite {
     pub files: Vec<OutputFile>,
     /// Pages rendered in this build; the rest were the previous build's, unchanged.
     pub rendered: usize,
+    /// How many of `files` are downloads and feeds rather than pages.
+    pub downloads: usize,
 }
 
 /// Renders the review into memory, rendering only the pages whose inputs differ from the
@@ -242,7 +245,7 @@ pub fn render_cached(
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
-    let published = publish::Published::of(review);
+    let mut published = publish::Published::of(review);
     let mut jobs = jobs::page_jobs(review);
     published.add_to(review, &mut jobs);
     let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
@@ -276,7 +279,9 @@ pub fn render_cached(
         }
         files.push(file);
     }
-    files.extend(published.files());
+    let downloads = published.files();
+    let download_count = downloads.len();
+    files.extend(downloads);
     let (digests, values) = values.into_cache();
     let replaced = std::mem::replace(
         cache,
@@ -292,7 +297,11 @@ pub fn render_cached(
     // Freeing a large review takes a while, and nothing waits for it.
     crate::drop_in_background(replaced);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(RenderedSite { files, rendered })
+    Ok(RenderedSite {
+        files,
+        rendered,
+        downloads: download_count,
+    })
 }
 
 fn render_page(
@@ -338,4 +347,17 @@ fn canonical(base_url: &str, url: &str) -> String {
         return String::new();
     }
     format!("{}/{url}", base_url.trim_end_matches('/'))
+}
+
+/// The build's warning when `base_url` is empty: the sitemap and the feed need absolute
+/// URLs, so they were not written.
+pub fn no_base_url_warning(config: &crate::config::SiteConfig) -> Option<Diagnostic> {
+    config.base_url.is_empty().then(|| {
+        Diagnostic::warning(
+            "no-base-url",
+            "no sitemap.xml or atom.xml was written: `base_url` is empty, and both need the site's absolute address",
+        )
+        .in_file(crate::config::CONFIG_FILE)
+        .with_hint("set `base_url = \"https://…/\"` in site.toml, or pass `--base-url` to build")
+    })
 }

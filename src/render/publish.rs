@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use tera::Value;
 
 use super::OutputFile;
+use super::feeds;
 use super::jobs::{PageJob, Var};
 use crate::citations::{self, PageCitation, PageEntry};
 use crate::review::Review;
@@ -32,6 +33,10 @@ pub(super) struct Published {
     references: Vec<serde_json::Value>,
     bib: String,
     ris: String,
+    /// `sitemap.xml`, once the pages are known; `None` without a `base_url`.
+    sitemap: Option<String>,
+    atom: Option<String>,
+    robots: String,
 }
 
 /// The folder of a page URL, where its downloads go: `case-studies/pause/`.
@@ -103,12 +108,15 @@ impl Published {
             references: references(review),
             bib: citations::export::biblatex(review.bibliography.library.iter()),
             ris: citations::export::ris(review.bibliography.library.iter()),
+            sitemap: None,
+            atom: feeds::atom(review),
+            robots: feeds::robots(&config.base_url),
         }
     }
 
     /// Gives case-study and claim pages their `cite`, the home page `cite_review`, and adds
     /// the references page.
-    pub(super) fn add_to(&self, review: &Review, jobs: &mut Vec<PageJob>) {
+    pub(super) fn add_to(&mut self, review: &Review, jobs: &mut Vec<PageJob>) {
         for job in jobs.iter_mut() {
             match job.template {
                 "case-study.html" | "claim.html" => {
@@ -149,6 +157,12 @@ impl Published {
                 ),
             ],
         ));
+        let urls: Vec<&str> = jobs
+            .iter()
+            .filter(|job| job.template != "404.html")
+            .map(|job| job.url.as_str())
+            .collect();
+        self.sitemap = feeds::sitemap(&review.config.base_url, &urls);
     }
 
     /// The downloads: the whole bibliography, and each cited page's entry.
@@ -168,6 +182,13 @@ impl Published {
             let folder = folder_of(url);
             files.push(file(format!("{folder}cite.bib"), &citation.bib));
             files.push(file(format!("{folder}cite.ris"), &citation.ris));
+        }
+        files.push(file("robots.txt".to_string(), &self.robots));
+        if let Some(sitemap) = &self.sitemap {
+            files.push(file("sitemap.xml".to_string(), sitemap));
+        }
+        if let Some(atom) = &self.atom {
+            files.push(file("atom.xml".to_string(), atom));
         }
         if let Some(citation) = &self.review {
             files.push(file("cite.bib".to_string(), &citation.bib));

@@ -813,6 +813,7 @@ fn resolve_case_study(
         region,
         period: meta.period.unwrap_or_default(),
         edition: meta.edition,
+        updated: meta.updated,
         is_new: meta.edition.is_some() && meta.edition == config.edition,
         stage,
         origin,

@@ -106,6 +106,8 @@ pub struct CaseStudy {
     pub region: Option<Shared<FacetValue>>,
     pub period: Period,
     pub edition: Option<i64>,
+    /// When it was last updated (front matter `updated`), if given.
+    pub updated: Option<crate::publication::PublicationDate>,
     pub is_new: bool,
     pub stage: Option<Shared<FacetValue>>,
     pub origin: Option<Shared<FacetValue>>,

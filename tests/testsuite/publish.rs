@@ -570,3 +570,240 @@ fn without_a_base_url_no_tag_claims_an_address() {
     assert!(meta(&html, "property", "og:url").is_empty());
     assert_eq!(meta(&html, "name", "citation_title").len(), 1);
 }
+
+/// An XML document as (path of element names, text) pairs and (path, attribute, value)
+/// triples, read with quick-xml: it fails the test if the document is not well-formed.
+struct Xml {
+    texts: Vec<(String, String)>,
+    attributes: Vec<(String, String, String)>,
+}
+
+fn parse_xml(text: &str) -> Xml {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<String> = Vec::new();
+    let mut xml = Xml {
+        texts: Vec::new(),
+        attributes: Vec::new(),
+    };
+    let mut pending = String::new();
+    let attributes = |xml: &mut Xml, path: String, e: &quick_xml::events::BytesStart| {
+        for a in e.attributes() {
+            let a = a.expect("well-formed attribute");
+            let value = a.unescape_value().expect("attribute value").into_owned();
+            xml.attributes.push((
+                path.clone(),
+                String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                value,
+            ));
+        }
+    };
+    loop {
+        let event = reader.read_event().expect("well-formed XML");
+        if !matches!(event, Event::Text(_) | Event::GeneralRef(_)) {
+            if !pending.trim().is_empty() {
+                xml.texts
+                    .push((stack.join("/"), std::mem::take(&mut pending)));
+            }
+            pending.clear();
+        }
+        match event {
+            Event::Start(e) => {
+                stack.push(String::from_utf8_lossy(e.name().as_ref()).into_owned());
+                attributes(&mut xml, stack.join("/"), &e);
+            }
+            Event::Empty(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                attributes(&mut xml, format!("{}/{name}", stack.join("/")), &e);
+            }
+            Event::End(_) => {
+                stack.pop();
+            }
+            Event::Text(t) => {
+                let text = t.decode().expect("text").into_owned();
+                pending.push_str(&quick_xml::escape::unescape(&text).expect("entities"));
+            }
+            Event::GeneralRef(r) => {
+                let name = String::from_utf8_lossy(&r).into_owned();
+                pending
+                    .push_str(&quick_xml::escape::unescape(&format!("&{name};")).expect("entity"));
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert!(stack.is_empty(), "unclosed elements: {stack:?}");
+    xml
+}
+
+impl Xml {
+    fn texts(&self, path: &str) -> Vec<&str> {
+        self.texts
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, t)| t.as_str())
+            .collect()
+    }
+}
+
+fn case_study_slugs() -> BTreeSet<String> {
+    std::fs::read_dir(repo().join("content/case-studies"))
+        .expect("read")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| p.file_stem().expect("stem").to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn the_sitemap_lists_every_page_with_absolute_urls_and_robots_names_it() {
+    let site = built_sample();
+    let base = "https://example.org/review/";
+    let sitemap = parse_xml(&std::fs::read_to_string(site.join("sitemap.xml")).expect("sitemap"));
+    let locs: BTreeSet<&str> = sitemap.texts("urlset/url/loc").into_iter().collect();
+    assert!(locs.iter().all(|l| l.starts_with(base)), "{locs:?}");
+    for slug in case_study_slugs() {
+        assert!(
+            locs.contains(format!("{base}case-studies/{slug}/").as_str()),
+            "{slug}"
+        );
+    }
+    // Every page written is listed, except the 404 page.
+    let pages: BTreeSet<String> = walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(|e| e.expect("walk").into_path())
+        .filter(|p| p.file_name().is_some_and(|n| n == "index.html"))
+        .map(|p| {
+            let dir = p
+                .parent()
+                .expect("parent")
+                .strip_prefix(site)
+                .expect("inside");
+            let dir = dir.to_string_lossy().replace('\\', "/");
+            if dir.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}{dir}/")
+            }
+        })
+        .collect();
+    assert_eq!(locs, pages.iter().map(String::as_str).collect());
+    assert_eq!(
+        std::fs::read_to_string(site.join("robots.txt")).expect("robots.txt"),
+        "User-agent: *\nAllow: /\n\nSitemap: https://example.org/review/sitemap.xml\n"
+    );
+}
+
+#[test]
+fn the_atom_feed_lists_every_case_study_newest_first() {
+    let site = built_sample();
+    let feed = parse_xml(&std::fs::read_to_string(site.join("atom.xml")).expect("atom.xml"));
+    assert!(
+        feed.attributes
+            .iter()
+            .any(|(p, k, v)| p == "feed" && k == "xmlns" && v == "http://www.w3.org/2005/Atom")
+    );
+    // What RFC 4287 requires of a feed and of each entry.
+    assert_eq!(feed.texts("feed/id"), ["https://example.org/review/"]);
+    assert_eq!(
+        feed.texts("feed/title"),
+        ["Innovation in Children's Social Care: a research review"]
+    );
+    assert_eq!(feed.texts("feed/updated"), ["2026-01-01T00:00:00Z"]);
+    assert_eq!(feed.texts("feed/author/name"), ["The tessera project"]);
+    let ids = feed.texts("feed/entry/id");
+    let updated = feed.texts("feed/entry/updated");
+    let titles = feed.texts("feed/entry/title");
+    assert_eq!(ids.len(), case_study_slugs().len());
+    assert_eq!(updated.len(), ids.len());
+    assert_eq!(titles.len(), ids.len());
+    let listed: BTreeSet<String> = ids
+        .iter()
+        .map(|id| {
+            id.strip_prefix("https://example.org/review/case-studies/")
+                .and_then(|s| s.strip_suffix('/'))
+                .expect("a case-study URL")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(listed, case_study_slugs());
+    assert!(
+        updated.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {updated:?}"
+    );
+    // A case study's `updated` comes from its edition when it has no `updated` date.
+    assert_eq!(updated.first(), Some(&"2026-01-01T00:00:00Z"));
+    assert_eq!(updated.last(), Some(&"2025-01-01T00:00:00Z"));
+    let links = feed
+        .attributes
+        .iter()
+        .filter(|(p, k, _)| p == "feed/entry/link" && k == "href")
+        .count();
+    assert_eq!(links, ids.len());
+}
+
+#[test]
+fn an_updated_date_in_front_matter_orders_the_feed_and_a_bad_one_is_located() {
+    let review = Review::sample();
+    let path = "content/case-studies/pause.md";
+    let text = review
+        .read(path)
+        .replacen("---\n", "---\nupdated: 2026-03-15\n", 1);
+    review.write(path, &text);
+    let site = review.build(&["--no-search"]);
+    let feed = parse_xml(&std::fs::read_to_string(site.join("atom.xml")).expect("atom.xml"));
+    assert_eq!(
+        feed.texts("feed/entry/id").first(),
+        Some(&"https://example.org/review/case-studies/pause/")
+    );
+    assert_eq!(
+        feed.texts("feed/entry/updated").first(),
+        Some(&"2026-03-15T00:00:00Z")
+    );
+    assert_eq!(feed.texts("feed/updated"), ["2026-03-15T00:00:00Z"]);
+
+    review.write(
+        path,
+        &text.replace("updated: 2026-03-15", "updated: next spring"),
+    );
+    let run = review.run(&["check"]);
+    assert!(!run.ok());
+    assert!(
+        run.stderr.contains("content/case-studies/pause.md:2:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`next spring` is not a date"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn without_a_base_url_there_is_no_sitemap_or_feed_and_the_build_says_why() {
+    let review = Review::sample();
+    let config = review.read("site.toml").replace(
+        "base_url = \"https://example.org/review/\"",
+        "base_url = \"\"",
+    );
+    review.write("site.toml", &config);
+    let run = review.run(&["build", "--no-search"]);
+    assert!(run.ok(), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning[no-base-url]: no sitemap.xml or atom.xml was written: `base_url` is empty"
+        ),
+        "{}",
+        run.stderr
+    );
+    let site = review.path("public");
+    assert!(!site.join("sitemap.xml").exists());
+    assert!(!site.join("atom.xml").exists());
+    assert_eq!(
+        std::fs::read_to_string(site.join("robots.txt")).expect("robots.txt"),
+        "User-agent: *\nAllow: /\n"
+    );
+    assert!(!page(&site, "index.html").contains("application/atom+xml"));
+}
