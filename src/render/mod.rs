@@ -8,6 +8,7 @@
 
 mod feeds;
 mod jobs;
+mod print;
 mod publish;
 pub mod theme;
 mod values;
@@ -102,8 +103,9 @@ impl Templates {
 }
 
 /// The templates every theme must provide.
-pub const PAGE_TEMPLATES: [&str; 17] = [
+pub const PAGE_TEMPLATES: [&str; 18] = [
     "references.html",
+    "print.html",
     "index.html",
     "case-studies.html",
     "case-study.html",

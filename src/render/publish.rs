@@ -157,6 +157,17 @@ impl Published {
                 ),
             ],
         ));
+        let mut print = super::print::job(review);
+        print.vars.push((
+            "references",
+            Var::Plain(Value::from_serializable(&self.references)),
+        ));
+        let cite_review = self
+            .review
+            .as_ref()
+            .map_or(Value::none(), |c| cite_value(c, ""));
+        print.vars.push(("cite_review", Var::Plain(cite_review)));
+        jobs.push(print);
         let urls: Vec<&str> = jobs
             .iter()
             .filter(|job| job.template != "404.html")

@@ -807,3 +807,133 @@ fn without_a_base_url_there_is_no_sitemap_or_feed_and_the_build_says_why() {
     );
     assert!(!page(&site, "index.html").contains("application/atom+xml"));
 }
+
+#[test]
+fn the_print_page_is_the_whole_review_in_reading_order_with_links_inside_it() {
+    let site = built_sample();
+    let text = page(site, "print/index.html");
+    let html = Html::parse_document(&text);
+    // Reading order: title page (with how to cite), contents, introduction, contested
+    // claims, every case study, references.
+    let parts: Vec<String> = html
+        .select(
+            &Selector::parse(".print-document > section, .print-document > nav").expect("selector"),
+        )
+        .map(|e| e.value().attr("id").unwrap_or(e.value().name()).to_string())
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            "top",
+            "nav",
+            "introduction",
+            "contested-claims",
+            "case-studies",
+            "references"
+        ]
+    );
+    assert_eq!(select(&html, ".print-contents h2"), ["Contents"]);
+    assert_eq!(
+        select(&html, ".print-cite .cite-text"),
+        [
+            "The tessera project. (2026). Innovation in Children's Social Care: a research \
+          review. The tessera project. https://example.org/review/"
+        ]
+    );
+    let ids = |selector: &str| -> Vec<String> {
+        html.select(&Selector::parse(selector).expect("selector"))
+            .filter_map(|e| e.value().attr("id").map(str::to_string))
+            .collect()
+    };
+    let cases: BTreeSet<String> = ids(".print-case-study").into_iter().collect();
+    let expected: BTreeSet<String> = case_study_slugs()
+        .iter()
+        .map(|s| format!("case-{s}"))
+        .collect();
+    assert_eq!(cases, expected, "every case study, once");
+    // The contested claims are the contradictions page's, in its order.
+    let contradictions = Html::parse_document(&page(site, "contradictions/index.html"));
+    let contested: Vec<String> = contradictions
+        .select(&Selector::parse(".claim-card .card-title a").expect("selector"))
+        .filter_map(|a| a.value().attr("href"))
+        .map(|h| {
+            format!(
+                "claim-{}",
+                h.trim_start_matches("../claims/").trim_end_matches('/')
+            )
+        })
+        .collect();
+    assert!(!contested.is_empty());
+    assert_eq!(ids(".print-claim"), contested);
+    // The references are every entry of the bibliography.
+    let refs: BTreeSet<String> = ids("#references li.reference").into_iter().collect();
+    let keys: BTreeSet<String> = library().keys().map(|k| format!("ref-{k}")).collect();
+    assert_eq!(refs, keys);
+
+    // Links inside the document resolve to an id in it; no link leaves it for a case
+    // study, a contested claim or the references page.
+    let all_ids: BTreeSet<String> = html
+        .select(&Selector::parse("[id]").expect("selector"))
+        .filter_map(|e| e.value().attr("id").map(str::to_string))
+        .collect();
+    assert_eq!(
+        all_ids.len(),
+        html.select(&Selector::parse("[id]").expect("selector"))
+            .count(),
+        "ids are unique"
+    );
+    let article = Selector::parse(".print-document a[href]").expect("selector");
+    let mut internal = 0;
+    for a in html.select(&article) {
+        let href = a.value().attr("href").expect("href");
+        if let Some(id) = href.strip_prefix('#') {
+            assert!(all_ids.contains(id), "#{id} is not in the document");
+            internal += 1;
+        } else {
+            assert!(
+                !href.starts_with("../case-studies/"),
+                "{href} leaves the document"
+            );
+            assert!(
+                !href.starts_with("../references/"),
+                "{href} leaves the document"
+            );
+            for claim in &contested {
+                let slug = claim.trim_start_matches("claim-");
+                assert!(
+                    !href.starts_with(&format!("../claims/{slug}/")),
+                    "{href} leaves the document"
+                );
+            }
+        }
+    }
+    assert!(internal > 100, "{internal} internal links");
+}
+
+#[test]
+fn the_print_stylesheet_starts_case_studies_on_new_pages_and_hides_navigation() {
+    // Every page kind loads print.css for print; what it does to the one-page review:
+    let site = built_sample();
+    let css = std::fs::read_to_string(site.join("static/print.css")).expect("print.css");
+    for rule in [
+        ".print-case-study { break-before: page; page-break-before: always; }",
+        ".print-findings li { break-inside: avoid; page-break-inside: avoid; }",
+        "a[href^=\"https://\"]::after",
+        ".site-nav,",
+    ] {
+        assert!(css.contains(rule), "print.css lacks {rule}");
+    }
+    for page_file in [
+        "index.html",
+        "print/index.html",
+        "case-studies/pause/index.html",
+        "references/index.html",
+        "map/index.html",
+    ] {
+        let html = page(site, page_file);
+        assert!(
+            html.contains("static/print.css\" media=\"print\""),
+            "{page_file} does not load the print stylesheet"
+        );
+    }
+}

@@ -478,8 +478,12 @@ fn an_edited_body_renders_only_its_own_page() {
         before
     );
     let line = server.wait_for_line("Changed content/case-studies/alpha.md");
-    assert!(line.contains("rendered 1 of "), "{line}");
-    assert!(line.contains("1 changed: /case-studies/alpha/"), "{line}");
+    // Its own page, and the one-page review that holds every case study's text.
+    assert!(line.contains("rendered 2 of "), "{line}");
+    assert!(
+        line.contains("2 changed: /case-studies/alpha/, /print/"),
+        "{line}"
+    );
 }
 
 #[test]
