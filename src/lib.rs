@@ -7,18 +7,20 @@
 //! but the write and returns the site in memory (for `check` and `serve`); [`build`]
 //! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
-pub mod bibliography;
-pub mod config;
+#![warn(unreachable_pub)]
+
+mod bibliography;
+mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod markdown;
-pub mod output;
-pub mod render;
-pub mod review;
+mod output;
+mod render;
+mod review;
 pub mod scaffold;
-pub mod search;
+mod search;
 pub mod serve;
-pub mod shared;
+mod shared;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
