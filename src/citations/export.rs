@@ -7,7 +7,7 @@ use hayagriva::Entry;
 use hayagriva::types::{EntryType, Person};
 
 /// The entries as one BibLaTeX file.
-pub fn biblatex<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> String {
+pub(crate) fn biblatex<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> String {
     let mut out = String::new();
     for entry in entries {
         out.push_str(&biblatex_entry(entry));
@@ -17,7 +17,7 @@ pub fn biblatex<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> String {
 }
 
 /// The entries as one RIS file.
-pub fn ris<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> String {
+pub(crate) fn ris<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> String {
     let mut out = String::new();
     for entry in entries {
         out.push_str(&ris_entry(entry));

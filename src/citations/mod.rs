@@ -8,7 +8,7 @@
 //! ([`cite_page`]) and writing entries as `.bib` and `.ris` ([`export`]). It reads the
 //! bibliography and the configuration and knows nothing of templates.
 
-pub mod export;
+pub(crate) mod export;
 mod html;
 mod style;
 
@@ -26,10 +26,10 @@ use serde::Serialize;
 use crate::bibliography::{Bibliography, Source};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::shared::Shared;
-pub use style::Style;
+pub(crate) use style::Style;
 
 /// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     crate::markdown::push_escaped(&mut out, text);
     out
@@ -37,7 +37,7 @@ pub fn escape(text: &str) -> String {
 
 /// What formatting the bibliography in a style gave, beyond each source's own fields.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Styled {
+pub(crate) struct Styled {
     pub style: std::sync::Arc<Style>,
     /// Keys in the order of the style's bibliography.
     pub order: Vec<String>,
@@ -47,7 +47,7 @@ pub struct Styled {
 
 impl Styled {
     /// The short in-text citation of `key` at `locator`, as HTML.
-    pub fn cite(&self, key: &str, locator: &str) -> Option<&str> {
+    pub(crate) fn cite(&self, key: &str, locator: &str) -> Option<&str> {
         self.cites
             .get(&(key.to_string(), locator.to_string()))
             .map(String::as_str)
@@ -55,11 +55,11 @@ impl Styled {
 }
 
 /// One citation the review makes: a key and a locator (`""` for none).
-pub type Cite = (String, String);
+pub(crate) type Cite = (String, String);
 
 /// The citations the case studies make, in reading order: each finding's source with its
 /// locator, and each listed source.
-pub fn cites_of(content: &crate::content::Content) -> Vec<Cite> {
+pub(crate) fn cites_of(content: &crate::content::Content) -> Vec<Cite> {
     let mut cites = Vec::new();
     for doc in &content.case_studies {
         for finding in &doc.meta.findings {
@@ -79,7 +79,7 @@ pub fn cites_of(content: &crate::content::Content) -> Vec<Cite> {
 ///
 /// `references_page` is the references page's site-relative URL (`references/`, or
 /// `references/index.html` in a portable build).
-pub fn apply(
+pub(crate) fn apply(
     root: &Path,
     bibliography: &mut Bibliography,
     style: std::sync::Arc<Style>,
@@ -309,7 +309,7 @@ fn specific_locator(text: &str) -> Option<SpecificLocator<'_>> {
 
 /// A page of the review as a bibliography entry, for "Cite this page".
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PageCitation {
+pub(crate) struct PageCitation {
     /// The entry in the review's style, as HTML.
     pub html: String,
     /// The same, as plain text (what the copy button copies).
@@ -321,7 +321,7 @@ pub struct PageCitation {
 }
 
 /// What a page entry is made of.
-pub struct PageEntry<'a> {
+pub(crate) struct PageEntry<'a> {
     pub key: &'a str,
     pub title: &'a str,
     /// `chapter` for a page, `report` for the review as a whole.
@@ -334,7 +334,7 @@ pub struct PageEntry<'a> {
 
 /// Formats a page of the review (or the review itself) as an entry in the style, with the
 /// review's authors, publisher and date from `[publication]`.
-pub fn cite_page(
+pub(crate) fn cite_page(
     style: &Style,
     config: &crate::config::SiteConfig,
     page: &PageEntry,

@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint};
 
 /// A citation style ready to format with, and the language its terms are in.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Style {
+pub(crate) struct Style {
     /// What site.toml named: `apa`, or the `.csl` path.
     pub name: String,
     pub csl: IndependentStyle,
@@ -35,7 +35,11 @@ fn archived_names() -> impl Iterator<Item = &'static str> {
 impl Style {
     /// Reads the style site.toml names, reporting a located `config` error when it is not an
     /// archived style and not a readable, valid `.csl` file.
-    pub fn load(root: &Path, config: &SiteConfig, diagnostics: &mut Diagnostics) -> Option<Style> {
+    pub(crate) fn load(
+        root: &Path,
+        config: &SiteConfig,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Style> {
         let name = config.citations.style.trim();
         let locale = LocaleCode(config.language.clone());
         let error = |message: String| {
