@@ -215,7 +215,7 @@ struct Formatted {
 /// Runs hayagriva's driver over every citation, then renders the bibliography. hayagriva
 /// may panic on input it does not expect; that is reported as an error, not a crash.
 fn format_all(style: &Style, wanted: &[(&Entry, &str)]) -> Result<Formatted, String> {
-    let locales = style::locales();
+    let locales = style.locales.as_slice();
     let run = || {
         let mut driver = BibliographyDriver::new();
         for (entry, locator) in wanted {
