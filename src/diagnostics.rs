@@ -15,6 +15,10 @@ use std::sync::Arc;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
+mod code;
+
+pub use code::Code;
+
 /// How bad a diagnostic is: errors stop the build, warnings only inform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -37,7 +41,7 @@ pub struct Location {
 pub struct Diagnostic {
     pub severity: Severity,
     /// A stable, documented code (see README, "Diagnostic codes"), e.g. `unknown-theme`.
-    pub code: &'static str,
+    pub code: Code,
     /// The file, relative to the review root where possible; `None` for whole-review problems.
     pub file: Option<PathBuf>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
@@ -48,7 +52,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,
             code,
@@ -59,7 +63,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Warning,
             ..Self::error(code, message)
@@ -304,7 +308,7 @@ impl Diagnostics {
             Severity::Warning => Level::WARNING,
         };
         let path = d.file.as_ref().map(|p| p.display().to_string());
-        let title = level.primary_title(d.message.as_str()).id(d.code);
+        let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
         let snippet = match (&path, &d.location) {
             (Some(path), Some(location)) => self
                 .sources
@@ -400,7 +404,7 @@ pub fn render_json(diagnostics: &Diagnostics) -> String {
             line: d.location.as_ref().map(|l| l.line),
             column: d.location.as_ref().map(|l| l.column),
             severity: d.severity,
-            code: d.code,
+            code: d.code.as_str(),
             message: &d.message,
             hint: d.hint.as_deref(),
         };
@@ -462,7 +466,7 @@ mod tests {
         let text: Arc<str> = Arc::from("title: x\nthemes: [workfroce]\n");
         all.add_source("case-studies/a.md", text.clone());
         all.push(
-            Diagnostic::error("unknown-theme", "unknown theme `workfroce`")
+            Diagnostic::error(Code::UnknownTheme, "unknown theme `workfroce`")
                 .in_file("case-studies/a.md")
                 .at(&text, 18..27)
                 .with_hint("did you mean `workforce`?"),

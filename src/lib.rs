@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use bibliography::Bibliography;
 use config::SiteConfig;
-use diagnostics::{Diagnostic, Diagnostics};
+use diagnostics::{Code, Diagnostic, Diagnostics};
 use markdown::MarkdownOptions;
 use output::Copy;
 use render::{OutputFile, Templates};
@@ -516,5 +516,5 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
 
 /// An output error as a diagnostic, for uniform reporting at the CLI.
 pub fn output_diagnostic(err: &output::OutputError) -> Diagnostic {
-    Diagnostic::error("output", err.to_string()).with_hint(err.hint())
+    Diagnostic::error(Code::Output, err.to_string()).with_hint(err.hint())
 }

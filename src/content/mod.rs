@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean_hint, locate};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Location, did_you_mean_hint, locate};
 use schema::{CaseStudyMeta, ClaimMeta, PageMeta, ThemeMeta};
 
 mod cache;
@@ -209,7 +209,7 @@ fn read_and_parse(
     let bytes = match std::fs::read(absolute) {
         Ok(bytes) => bytes,
         Err(err) => {
-            let d = Diagnostic::error("unreadable", format!("cannot read this file: {err}"))
+            let d = Diagnostic::error(Code::Unreadable, format!("cannot read this file: {err}"))
                 .in_file(display)
                 .with_hint("check the file's permissions");
             return Read {
@@ -257,7 +257,7 @@ fn not_utf8(err: &std::string::FromUtf8Error, display: &Path) -> (Arc<str>, Diag
     let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(bytes));
     let location = locate(&lossy, at..at + '\u{fffd}'.len_utf8());
     let diagnostic = Diagnostic::error(
-        "not-utf8",
+        Code::NotUtf8,
         format!(
             "this file is not UTF-8 text (invalid byte at line {}, column {})",
             location.line, location.column
@@ -289,7 +289,7 @@ fn parse(text: &Arc<str>, relative: &Path, display: &Path) -> Result<Parsed, Vec
     let split = frontmatter::split(text).map_err(|u| {
         vec![
             Diagnostic::error(
-                "unclosed-front-matter",
+                Code::UnclosedFrontMatter,
                 "front matter opened with `---` is never closed",
             )
             .in_file(display)
@@ -307,7 +307,7 @@ fn parse(text: &Arc<str>, relative: &Path, display: &Path) -> Result<Parsed, Vec
             };
             return Err(vec![
                 Diagnostic::error(
-                    "missing-front-matter",
+                    Code::MissingFrontMatter,
                     format!(
                         "{what}; a {} needs front matter with at least a `title`",
                         kind_name(kind)
@@ -392,12 +392,12 @@ fn check_path(relative: &Path, display: &Path) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     if climbs {
         problems.push(
-            Diagnostic::error("bad-path", "this path climbs out of `content/`").in_file(display),
+            Diagnostic::error(Code::BadPath, "this path climbs out of `content/`").in_file(display),
         );
     }
     if stem_slug.is_empty() {
         problems.push(
-            Diagnostic::error("bad-slug", "this file name gives an empty URL slug")
+            Diagnostic::error(Code::BadSlug, "this file name gives an empty URL slug")
                 .in_file(display)
                 .with_hint("rename the file with letters or digits, e.g. `my-case-study.md`"),
         );
@@ -454,7 +454,7 @@ mod tests {
         ) else {
             panic!("expected an error");
         };
-        assert_eq!(err[0].code, "unknown-field");
+        assert_eq!(err[0].code, Code::UnknownField);
         assert_eq!(
             err[0].location.as_ref().map(|l| (l.line, l.column)),
             Some((5, 1))
@@ -467,7 +467,7 @@ mod tests {
         let Err(err) = parse_one(Path::new("themes/a.md"), "---\nsummary: x\n---\n") else {
             panic!("expected an error");
         };
-        assert_eq!(err[0].code, "missing-field");
+        assert_eq!(err[0].code, Code::MissingField);
         assert_eq!(
             err[0].location.as_ref().map(|l| (l.line, l.column)),
             Some((1, 1))
@@ -496,7 +496,7 @@ mod tests {
             let Err(err) = parse_one(Path::new("themes/a.md"), &text) else {
                 panic!("expected an error");
             };
-            assert_eq!(err[0].code, "yaml-too-complex", "{:?}", err[0]);
+            assert_eq!(err[0].code, Code::YamlTooComplex, "{:?}", err[0]);
             assert!(started.elapsed() < std::time::Duration::from_secs(5));
         }
     }

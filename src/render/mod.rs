@@ -18,7 +18,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::{Context, Tera};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::review::urls::{file_of, root_of};
 use crate::review::{Changed, Review};
 use jobs::PageJob;
@@ -66,7 +66,7 @@ impl Templates {
                     sources.push((name.clone(), text));
                 }
                 _ => diagnostics.push(
-                    Diagnostic::error("template", "cannot read this template as UTF-8 text")
+                    Diagnostic::error(Code::Template, "cannot read this template as UTF-8 text")
                         .in_file(origin.display()),
                 ),
             }
@@ -88,7 +88,7 @@ impl Templates {
             if !tera.contains_template(required) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "template-missing",
+                        Code::TemplateMissing,
                         format!("the theme has no `{required}` template"),
                     )
                     .with_hint(format!(
@@ -140,13 +140,13 @@ fn template_diagnostic(err: &tera::Error, theme: &SiteTheme) -> Diagnostic {
                 span: span.range.clone(),
             };
             Diagnostic::error(
-                "template",
+                Code::Template,
                 format!("template `{}`: {}", report.filename(), report.message()),
             )
             .in_file(file)
             .at_location(location)
         }
-        other => Diagnostic::error("template", format!("template error: {other}")),
+        other => Diagnostic::error(Code::Template, format!("template error: {other}")),
     }
 }
 
