@@ -15,6 +15,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod markdown;
 mod output;
+mod paths;
 mod render;
 mod review;
 pub mod scaffold;
