@@ -8,6 +8,7 @@
 //! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
 #![warn(unreachable_pub)]
+#![deny(missing_docs)]
 
 mod bibliography;
 mod config;
@@ -56,11 +57,15 @@ pub struct BuildOptions {
 
 /// A site compiled in memory: every page and every file to copy.
 pub struct Site {
+    /// The site configuration the site was compiled with.
     pub config: Arc<SiteConfig>,
+    /// Every rendered file, with its path in the output folder.
     pub files: Vec<OutputFile>,
+    /// Files copied as they are: the site theme's static files and content assets.
     pub copies: Vec<Copy>,
     /// Warnings (a compiled site has no errors).
     pub diagnostics: Diagnostics,
+    /// How many pages the site has.
     pub pages: usize,
     /// Pages rendered by this compile; the others were the previous compile's, unchanged.
     pub rendered: usize,
@@ -68,10 +73,15 @@ pub struct Site {
 
 /// The outcome of `tessera build`.
 pub struct BuildReport {
+    /// The folder the site was written to.
     pub output: PathBuf,
+    /// How many pages were written.
     pub pages: usize,
+    /// How many files were written in all.
     pub files: usize,
+    /// How long the build took.
     pub elapsed: Duration,
+    /// Warnings (a built site has no errors).
     pub diagnostics: Diagnostics,
     /// Pages in the search index, when search is on.
     pub searchable: Option<usize>,

@@ -35,10 +35,15 @@ pub const CONTENT_DIR: &str = "content";
 /// What a content file is, decided by where it sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// A file in `content/case-studies/`.
     CaseStudy,
+    /// A file in `content/themes/`: a research theme.
     Theme,
+    /// A file in `content/claims/`.
     Claim,
+    /// `content/_index.md`, the home page.
     Home,
+    /// Any other Markdown file: a page of its own.
     Page,
 }
 
@@ -72,6 +77,7 @@ pub struct Document<M> {
     pub content_path: PathBuf,
     /// The whole file, for locating diagnostics.
     pub source: Arc<str>,
+    /// The parsed front matter.
     pub meta: M,
     /// Byte offset of the Markdown body in `source`.
     pub body_offset: usize,
@@ -80,6 +86,7 @@ pub struct Document<M> {
 }
 
 impl<M> Document<M> {
+    /// The Markdown body, after the front matter.
     pub fn body(&self) -> &str {
         &self.source[self.body_offset..]
     }
@@ -105,17 +112,24 @@ impl<M> Document<M> {
 pub struct Asset {
     /// Path relative to `content/`.
     pub content_path: PathBuf,
+    /// Path on disk, to copy it from.
     pub absolute: PathBuf,
 }
 
 /// Everything under `content/`, parsed.
 #[derive(Debug, Default)]
 pub struct Content {
+    /// The files of `content/case-studies/`.
     pub case_studies: Vec<Document<CaseStudyMeta>>,
+    /// The files of `content/themes/` (research themes).
     pub themes: Vec<Document<ThemeMeta>>,
+    /// The files of `content/claims/`.
     pub claims: Vec<Document<ClaimMeta>>,
+    /// `content/_index.md`, if present.
     pub home: Option<Document<PageMeta>>,
+    /// Every other Markdown page.
     pub pages: Vec<Document<PageMeta>>,
+    /// Files that are not Markdown, copied as they are.
     pub assets: Vec<Asset>,
     /// `references.yaml` or `references.bib`, if present.
     pub bibliography: Option<PathBuf>,
