@@ -4,10 +4,11 @@
 //! Markdown bodies) → [`review`] (the evidence model: claims, contradictions, themes, map)
 //! → [`render`] (Tera templates) → [`output`] (an all-or-nothing write), with [`search`]
 //! indexing the pages as they are written when search is on. [`compile`] runs every stage
-//! but the write and returns the site in memory (for `check` and `serve`); [`build`]
+//! but the write and returns the site in memory (for `check` and `serve`); [`build_site`]
 //! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
 #![warn(unreachable_pub)]
+#![deny(missing_docs)]
 
 mod bibliography;
 mod citations;
@@ -16,7 +17,8 @@ pub mod content;
 pub mod diagnostics;
 pub mod markdown;
 mod output;
-mod publication;
+mod paths;
+pub mod publication;
 mod render;
 mod review;
 pub mod scaffold;
@@ -31,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use bibliography::Bibliography;
 use config::SiteConfig;
-use diagnostics::{Diagnostic, Diagnostics};
+use diagnostics::{Code, Diagnostic, Diagnostics};
 use markdown::MarkdownOptions;
 use output::Copy;
 use render::{OutputFile, Templates};
@@ -57,11 +59,15 @@ pub struct BuildOptions {
 
 /// A site compiled in memory: every page and every file to copy.
 pub struct Site {
+    /// The site configuration the site was compiled with.
     pub config: Arc<SiteConfig>,
+    /// Every rendered file, with its path in the output folder.
     pub files: Vec<OutputFile>,
+    /// Files copied as they are: the site theme's static files and content assets.
     pub copies: Vec<Copy>,
     /// Warnings (a compiled site has no errors).
     pub diagnostics: Diagnostics,
+    /// How many pages the site has.
     pub pages: usize,
     /// Pages rendered by this compile; the others were the previous compile's, unchanged.
     pub rendered: usize,
@@ -69,10 +75,15 @@ pub struct Site {
 
 /// The outcome of `tessera build`.
 pub struct BuildReport {
+    /// The folder the site was written to.
     pub output: PathBuf,
+    /// How many pages were written.
     pub pages: usize,
+    /// How many files were written in all.
     pub files: usize,
+    /// How long the build took.
     pub elapsed: Duration,
+    /// Warnings (a built site has no errors).
     pub diagnostics: Diagnostics,
     /// Pages in the search index, when search is on.
     pub searchable: Option<usize>,
@@ -158,7 +169,7 @@ fn load(
         config.search.enabled = search;
     }
     let config = Arc::new(config);
-    let templates = Templates::load(root, &config.theme, &mut diagnostics);
+    let templates = Templates::load(root, &config.site_theme, &mut diagnostics);
     let mut content = match cache {
         Some((cache, maybe_changed)) => {
             content::load_cached(root, &mut diagnostics, cache, maybe_changed)
@@ -229,7 +240,7 @@ impl Loaded {
 /// Loads, checks and models the review: every stage before rendering.
 fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
     let mut loaded = load(options, None)?;
-    let review = Review::build(
+    let review = Review::build_model(
         loaded.config.clone(),
         std::mem::take(&mut loaded.content),
         std::mem::take(&mut loaded.bibliography),
@@ -312,7 +323,7 @@ impl RebuildState {
                 (Some(review), Some(changed))
             }
             None => {
-                let review = Review::build_cached(
+                let review = Review::build_model_cached(
                     loaded.config.clone(),
                     content,
                     std::mem::take(&mut loaded.bibliography),
@@ -414,7 +425,7 @@ fn cpu_ms() -> u64 {
 
 /// Theme static files go under `static/`; content assets keep their path.
 fn copies(review: &Review, templates: &Templates) -> Vec<Copy> {
-    let statics = templates.theme.statics.iter().map(|(path, origin)| {
+    let statics = templates.site_theme.statics.iter().map(|(path, origin)| {
         let origin = origin.clone();
         Copy {
             path: Path::new("static").join(path),
@@ -443,7 +454,7 @@ pub fn output_dir(options: &BuildOptions, config: &SiteConfig) -> PathBuf {
 /// written as they are rendered, into a staging folder that replaces the output only once
 /// everything is written. With search on, pages are indexed as they are written and the
 /// search bundle is written last.
-pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let mut prepared = prepare(options).map_err(BuildError::Invalid)?;
     let output = output_dir(options, &prepared.config);
@@ -536,5 +547,5 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
 
 /// An output error as a diagnostic, for uniform reporting at the CLI.
 pub fn output_diagnostic(err: &output::OutputError) -> Diagnostic {
-    Diagnostic::error("output", err.to_string()).with_hint(err.hint())
+    Diagnostic::error(Code::Output, err.to_string()).with_hint(err.hint())
 }

@@ -18,6 +18,7 @@ pub struct Publication {
     /// An organisation as author, used when `authors` is empty.
     #[serde(default)]
     pub corporate_author: Option<String>,
+    /// Who publishes the review.
     #[serde(default)]
     pub publisher: Option<String>,
     /// `2026`, `"2026-03"`, `"2026-03-01"` or a TOML date `2026-03-01`. Without it, the
@@ -30,6 +31,7 @@ pub struct Publication {
     /// Where the licence text is.
     #[serde(default)]
     pub licence_url: Option<String>,
+    /// The review's ISSN, if it has one.
     #[serde(default)]
     pub issn: Option<String>,
     /// A DOI without `https://doi.org/`.
@@ -85,8 +87,11 @@ fn default_style() -> String {
 /// A year, with a month and a day when known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PublicationDate {
+    /// The year.
     pub year: i32,
+    /// The month, 1 to 12.
     pub month: Option<u8>,
+    /// The day of the month, 1 to 31.
     pub day: Option<u8>,
 }
 

@@ -24,7 +24,7 @@ use hayagriva::{
 use serde::Serialize;
 
 use crate::bibliography::{Bibliography, Source};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::shared::Shared;
 pub(crate) use style::Style;
 
@@ -115,7 +115,7 @@ pub(crate) fn apply(
         Err(message) => {
             diagnostics.push(
                 Diagnostic::error(
-                    "bibliography",
+                    Code::Bibliography,
                     format!(
                         "the citation style `{}` could not format the bibliography: {message}",
                         style.name
@@ -185,7 +185,7 @@ pub(crate) fn apply(
 fn unformattable(root: &Path, bibliography: &Bibliography, key: &str, style: &str) -> Diagnostic {
     let file = bibliography.file.clone().unwrap_or_default();
     let mut diagnostic = Diagnostic::error(
-        "bibliography",
+        Code::Bibliography,
         format!("the citation style `{style}` gives no text for the entry `{key}`"),
     )
     .in_file(file.clone())

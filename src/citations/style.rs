@@ -8,7 +8,7 @@ use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style as CslStyle};
 
 use crate::config::{CONFIG_FILE, SiteConfig, find_span};
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean_hint};
 
 /// A citation style ready to format with, and the language its terms are in.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +69,7 @@ impl Style {
         let error = |message: String| {
             // Read again only to point at the value: errors are rare.
             let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
-            Diagnostic::error("config", message)
+            Diagnostic::error(Code::Config, message)
                 .in_file(CONFIG_FILE)
                 .at(&text, find_span(&text, &config.citations.style))
         };

@@ -11,7 +11,7 @@ mod filters;
 mod jobs;
 mod print;
 mod publish;
-pub(crate) mod theme;
+pub(crate) mod site_theme;
 mod values;
 
 use std::collections::HashMap;
@@ -21,11 +21,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::{Context, Tera};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::review::urls::{file_of, root_of};
 use crate::review::{Changed, Review};
 use jobs::PageJob;
-use theme::{Origin, ThemeFiles};
+use site_theme::{Origin, SiteTheme};
 use values::{Baseline, Previous, Values, digest_all, digest_of};
 pub(crate) use values::{Digest, ValueCache};
 
@@ -46,7 +46,7 @@ pub(crate) fn escape(text: &str) -> String {
 /// The compiled templates and where each came from.
 pub(crate) struct Templates {
     tera: Tera,
-    pub theme: ThemeFiles,
+    pub site_theme: SiteTheme,
     /// A digest of every template's name and text: pages rendered with templates of the
     /// same digest need not be rendered again.
     pub digest: Digest,
@@ -59,9 +59,9 @@ impl Templates {
         theme_name: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<Templates> {
-        let theme = theme::collect(root, theme_name, diagnostics);
+        let site_theme = site_theme::collect(root, theme_name, diagnostics);
         let mut sources = Vec::new();
-        for (name, origin) in &theme.templates {
+        for (name, origin) in &site_theme.templates {
             match origin.read().map(String::from_utf8) {
                 Ok(Ok(text)) => {
                     diagnostics
@@ -69,7 +69,7 @@ impl Templates {
                     sources.push((name.clone(), text));
                 }
                 _ => diagnostics.push(
-                    Diagnostic::error("template", "cannot read this template as UTF-8 text")
+                    Diagnostic::error(Code::Template, "cannot read this template as UTF-8 text")
                         .in_file(origin.display()),
                 ),
             }
@@ -84,14 +84,14 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         filters::register(&mut tera);
         if let Err(err) = tera.add_raw_templates(sources) {
-            diagnostics.push(template_diagnostic(&err, &theme));
+            diagnostics.push(template_diagnostic(&err, &site_theme));
             return None;
         }
         for required in PAGE_TEMPLATES {
             if !tera.contains_template(required) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "template-missing",
+                        Code::TemplateMissing,
                         format!("the theme has no `{required}` template"),
                     )
                     .with_hint(format!(
@@ -102,7 +102,7 @@ impl Templates {
         }
         (!diagnostics.has_errors()).then_some(Templates {
             tera,
-            theme,
+            site_theme,
             digest,
         })
     }
@@ -131,7 +131,7 @@ pub(crate) const PAGE_TEMPLATES: [&str; 18] = [
 ];
 
 /// Turns a Tera error into a diagnostic naming the template, line and what went wrong.
-fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
+fn template_diagnostic(err: &tera::Error, theme: &SiteTheme) -> Diagnostic {
     match err.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let file = theme.templates.get(report.filename()).map_or_else(
@@ -145,13 +145,13 @@ fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
                 span: span.range.clone(),
             };
             Diagnostic::error(
-                "template",
+                Code::Template,
                 format!("template `{}`: {}", report.filename(), report.message()),
             )
             .in_file(file)
             .at_location(location)
         }
-        other => Diagnostic::error("template", format!("template error: {other}")),
+        other => Diagnostic::error(Code::Template, format!("template error: {other}")),
     }
 }
 
@@ -177,7 +177,7 @@ pub(crate) fn render_site<E: Send>(
     published.add_to(review, &mut jobs);
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
-            RenderError::Template(Box::new(template_diagnostic(&err, &templates.theme)))
+            RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
         })?;
         sink(file).map_err(RenderError::Sink)
     })?;
@@ -273,7 +273,7 @@ pub(crate) fn render_cached(
                 Some(file) => Ok((digest, file, false)),
                 None => render_page(&tera, review, job, &values)
                     .map(|file| (digest, file, true))
-                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.theme))),
+                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme))),
             }
         })
         .collect::<Result<_, _>>()?;
@@ -362,7 +362,7 @@ fn canonical(base_url: &str, url: &str) -> String {
 pub(crate) fn no_base_url_warning(config: &crate::config::SiteConfig) -> Option<Diagnostic> {
     config.base_url.is_empty().then(|| {
         Diagnostic::warning(
-            "no-base-url",
+            Code::NoBaseUrl,
             "no sitemap.xml or atom.xml was written: `base_url` is empty, and both need the site's absolute address",
         )
         .in_file(crate::config::CONFIG_FILE)
