@@ -12,12 +12,12 @@ use hayagriva::Entry;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, locate};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, locate};
 use crate::shared::Shared;
 
 /// One bibliography entry, ready for templates.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Source {
+pub(crate) struct Source {
     pub key: String,
     /// One line, plain text: authors (year). Title. Publisher or journal.
     pub citation: String,
@@ -28,28 +28,53 @@ pub struct Source {
     /// The publisher, organisation or journal.
     pub publisher: String,
     pub url: String,
+    /// The full reference in the review's citation style, as HTML.
+    pub reference: String,
+    /// The same, as plain text.
+    pub reference_text: String,
+    /// The style's short in-text citation without a locator (`(Forrester et al., 2017)`),
+    /// as HTML.
+    pub in_text: String,
+    /// The id of its entry on the references page and in a case study's references:
+    /// `ref-<key>`.
+    pub anchor: String,
+    /// Its entry on the references page, site-relative (`references/#ref-<key>`).
+    pub reference_url: String,
+    /// Its position in the style's bibliography, for listing a page's references in the
+    /// style's order.
+    pub order: usize,
 }
 
 /// All sources by key, in file order.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Bibliography {
+pub(crate) struct Bibliography {
     pub sources: IndexMap<String, Shared<Source>>,
     /// The file exists but could not be read or parsed (already reported). Keys are then not
     /// checked against it, so one broken file gives one error rather than one per citation.
     pub failed: bool,
+    /// The entries as read, for formatting and the `.bib` and `.ris` downloads.
+    pub library: hayagriva::Library,
+    /// The file, relative to the review folder.
+    pub file: Option<std::path::PathBuf>,
+    /// Formatted references and citations, once a style has been applied.
+    pub styled: Option<crate::citations::Styled>,
 }
 
 impl Bibliography {
-    pub fn get(&self, key: &str) -> Option<&Shared<Source>> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Shared<Source>> {
         self.sources.get(key)
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.sources.keys().map(String::as_str)
     }
 
     /// Reads the bibliography file, if the review has one.
-    pub fn load(root: &Path, path: Option<&Path>, diagnostics: &mut Diagnostics) -> Bibliography {
+    pub(crate) fn load(
+        root: &Path,
+        path: Option<&Path>,
+        diagnostics: &mut Diagnostics,
+    ) -> Bibliography {
         let Some(path) = path else {
             return Bibliography::default();
         };
@@ -59,7 +84,7 @@ impl Bibliography {
             Err(err) => {
                 diagnostics.push(
                     Diagnostic::error(
-                        "bibliography",
+                        Code::Bibliography,
                         format!("cannot read the bibliography: {err}"),
                     )
                     .in_file(display),
@@ -85,6 +110,9 @@ impl Bibliography {
                     .map(|e| (e.key().to_string(), Shared::new(source_of(e))))
                     .collect(),
                 failed: false,
+                library,
+                file: Some(display),
+                styled: None,
             },
             Err(problems) => {
                 diagnostics.extend(problems.into_iter().map(|d| d.in_file(display.clone())));
@@ -99,7 +127,7 @@ impl Bibliography {
 
 fn parse_yaml(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
     hayagriva::io::from_yaml_str(text).map_err(|err| {
-        let mut d = Diagnostic::error("bibliography", format!("bibliography: {err}"))
+        let mut d = Diagnostic::error(Code::Bibliography, format!("bibliography: {err}"))
             .with_hint("entries follow the Hayagriva YAML format: `key: {type: report, title: ..., author: [...], date: 2020}`");
         if let Some(l) = err.location() {
             let start = l.index().min(text.len());
@@ -118,7 +146,7 @@ fn parse_biblatex(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
                     hayagriva::io::BibLaTeXError::Parse(e) => e.span.clone(),
                     hayagriva::io::BibLaTeXError::Type(e) => e.span.clone(),
                 };
-                let mut d = Diagnostic::error("bibliography", format!("bibliography: {err}"));
+                let mut d = Diagnostic::error(Code::Bibliography, format!("bibliography: {err}"));
                 d.location = Some(locate(text, span));
                 d
             })
@@ -126,7 +154,7 @@ fn parse_biblatex(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
     })
 }
 
-fn source_of(entry: &Entry) -> Source {
+pub(crate) fn source_of(entry: &Entry) -> Source {
     let title = entry.title().map(|t| t.to_string()).unwrap_or_default();
     let authors = format_authors(entry);
     let year = entry.date_any().map(|d| d.year);
@@ -138,6 +166,12 @@ fn source_of(entry: &Entry) -> Source {
     let citation = format_citation(&authors, year, &title, &publisher);
     Source {
         key: entry.key().to_string(),
+        reference: crate::citations::escape(&citation),
+        reference_text: citation.clone(),
+        in_text: String::new(),
+        anchor: format!("ref-{}", entry.key()),
+        reference_url: format!("references/#ref-{}", entry.key()),
+        order: 0,
         citation,
         title,
         authors,

@@ -158,7 +158,7 @@ fn main() -> ExitCode {
             all_pages,
         ),
         Command::Init { dir } => init(&dir),
-        Command::RemovePreviousSite { dir } => match tessera::output::remove_moved_aside(&dir) {
+        Command::RemovePreviousSite { dir } => match tessera::remove_moved_aside(&dir) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("error: {err}");
@@ -214,7 +214,7 @@ fn search_choice(search: bool, no_search: bool) -> Option<bool> {
 }
 
 fn build(options: BuildOptions) -> ExitCode {
-    match tessera::build(&options) {
+    match tessera::build_site(&options) {
         Ok(report) => {
             if !report.diagnostics.is_empty() {
                 print_diagnostics(&report.diagnostics);
@@ -252,7 +252,7 @@ fn build(options: BuildOptions) -> ExitCode {
 /// Hands the previous site, moved aside, to a process of its own (`tessera
 /// remove-previous-site`), so that the command returns as soon as the new site is in place;
 /// removes it here if that process cannot start.
-fn remove_previous_site(removal: tessera::output::Removal) {
+fn remove_previous_site(removal: tessera::Removal) {
     let Some(path) = removal.path() else {
         return;
     };

@@ -6,13 +6,15 @@
 
 use tera::{Context, Value};
 
-use super::values::{Digest, Values, digest_all, digest_of};
+use super::values::{Digest, Values, digest_all, digest_of, template_value};
 use crate::review::{FacetValueCount, Review, map};
 
 /// One variable of a page's template context.
 pub(super) enum Var {
     /// A case study, whole (its own page).
     Case(usize),
+    /// Case studies, whole, in this order (the printable review).
+    Cases(Vec<usize>),
     /// Case studies as cards, in this order.
     Cards(Vec<usize>),
     Theme(usize),
@@ -32,6 +34,7 @@ impl Var {
         let list = |items: &mut dyn Iterator<Item = Value>| Value::from(items.collect::<Vec<_>>());
         match self {
             Var::Case(i) => values.case(*i),
+            Var::Cases(ids) => list(&mut ids.iter().map(|&i| values.case(i))),
             Var::Cards(ids) => list(&mut ids.iter().map(|&i| values.card(i))),
             Var::Theme(i) => values.theme(*i),
             Var::AllThemes => list(&mut (0..values.theme_count()).map(|i| values.theme(i))),
@@ -48,6 +51,10 @@ impl Var {
         let all = |tag: &str, digests: Option<Vec<Digest>>| Some(digest_all(tag, digests?));
         match self {
             Var::Case(i) => values.case_digest(*i),
+            Var::Cases(ids) => all(
+                "cases",
+                ids.iter().map(|&i| values.case_digest(i)).collect(),
+            ),
             Var::Cards(ids) => all(
                 "cards",
                 ids.iter().map(|&i| values.card_digest(i)).collect(),
@@ -81,7 +88,7 @@ pub(super) struct PageJob {
 }
 
 impl PageJob {
-    fn new(
+    pub(super) fn new(
         url: String,
         template: &'static str,
         section: &'static str,
@@ -134,6 +141,7 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
             "edition": config.edition,
             "facets": review.facets,
             "map": config.map,
+            "publication": publication_value(config),
         },
         "nav": {
             "home": style.page(""),
@@ -142,6 +150,9 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
             "claims": style.page("claims"),
             "contradictions": style.page("contradictions"),
             "map": style.page("map"),
+            "references": style.page("references"),
+            "print": style.page("print"),
+            "feed": if config.base_url.is_empty() { "" } else { "atom.xml" },
             "search": if config.search.enabled { style.page("search") } else { String::new() },
         },
         "counts": {
@@ -155,6 +166,19 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
     })
 }
 
+/// `site.publication`: `[publication]` as written, with `date` falling back to the edition.
+fn publication_value(config: &crate::config::SiteConfig) -> serde_json::Value {
+    let mut value = serde_json::to_value(&config.publication).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        let date = config
+            .publication
+            .effective_date(config.edition)
+            .map(|d| d.iso());
+        map.insert("date".to_string(), date.into());
+    }
+    value
+}
+
 /// How many contested claims the home page shows.
 const HOME_CONTESTED: usize = 3;
 
@@ -164,15 +188,12 @@ pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
     let mut jobs = Vec::new();
     let plain = |value: Value| Var::Plain(value);
 
-    let home_page = review
-        .home
-        .as_ref()
-        .map_or(Value::none(), Value::from_serializable);
+    let home_page = review.home.as_ref().map_or(Value::none(), template_value);
     let recent: Vec<Value> = review
         .case_studies
         .iter()
         .filter(|c| c.is_new)
-        .map(|c| Value::from_serializable(&c.page_ref()))
+        .map(|c| template_value(&c.page_ref()))
         .collect();
     let home_title = review
         .home
@@ -269,7 +290,7 @@ pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
             "page.html",
             "page",
             &page.title,
-            vec![("page", plain(Value::from_serializable(page)))],
+            vec![("page", plain(template_value(page)))],
         ));
     }
     if review.config.search.enabled {
@@ -314,9 +335,9 @@ fn map_jobs(review: &Review) -> Vec<PageJob> {
                 &format!("{} × {}", row.label, column.label),
                 vec![
                     ("map", Var::Map),
-                    ("cell", Var::Plain(Value::from_serializable(cell))),
-                    ("row", Var::Plain(Value::from_serializable(row))),
-                    ("column", Var::Plain(Value::from_serializable(column))),
+                    ("cell", Var::Plain(template_value(cell))),
+                    ("row", Var::Plain(template_value(row))),
+                    ("column", Var::Plain(template_value(column))),
                     ("case_studies", Var::Cards(review.map_members[r][c].clone())),
                 ],
             ));
@@ -343,7 +364,7 @@ fn facet_jobs(review: &Review) -> Vec<PageJob> {
                 &format!("{}: {}", facet.label, value.value.label),
                 vec![
                     ("facet", Var::Facet(f)),
-                    ("value", Var::Plain(Value::from_serializable(&value.value))),
+                    ("value", Var::Plain(template_value(&value.value))),
                     (
                         "case_studies",
                         Var::Cards(review.facet_members[f][v].clone()),
@@ -374,5 +395,5 @@ fn filters(review: &Review) -> Value {
             })
         })
         .collect();
-    Value::from_serializable(&in_use)
+    template_value(&in_use)
 }

@@ -6,8 +6,12 @@
 //! by every page that shows them; pages render in parallel and go to a sink the caller
 //! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
+mod feeds;
+mod filters;
 mod jobs;
-pub mod theme;
+mod print;
+mod publish;
+pub(crate) mod site_theme;
 mod values;
 
 use std::collections::HashMap;
@@ -17,13 +21,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::{Context, Tera};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::review::urls::{file_of, root_of};
 use crate::review::{Changed, Review};
 use jobs::PageJob;
-use theme::{Origin, ThemeFiles};
+use site_theme::{Origin, SiteTheme};
 use values::{Baseline, Previous, Values, digest_all, digest_of};
-pub use values::{Digest, ValueCache};
+pub(crate) use values::{Digest, ValueCache};
 
 /// A file of the built site: where it goes (relative to the output folder) and its bytes.
 #[derive(Debug, Clone)]
@@ -33,16 +37,16 @@ pub struct OutputFile {
 }
 
 /// Escapes text for HTML, for the few bits of markup built outside templates.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     crate::markdown::push_escaped(&mut out, text);
     out
 }
 
 /// The compiled templates and where each came from.
-pub struct Templates {
+pub(crate) struct Templates {
     tera: Tera,
-    pub theme: ThemeFiles,
+    pub site_theme: SiteTheme,
     /// A digest of every template's name and text: pages rendered with templates of the
     /// same digest need not be rendered again.
     pub digest: Digest,
@@ -50,10 +54,14 @@ pub struct Templates {
 
 impl Templates {
     /// Loads and compiles every template of the theme (site overrides first).
-    pub fn load(root: &Path, theme_name: &str, diagnostics: &mut Diagnostics) -> Option<Templates> {
-        let theme = theme::collect(root, theme_name, diagnostics);
+    pub(crate) fn load(
+        root: &Path,
+        theme_name: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Templates> {
+        let site_theme = site_theme::collect(root, theme_name, diagnostics);
         let mut sources = Vec::new();
-        for (name, origin) in &theme.templates {
+        for (name, origin) in &site_theme.templates {
             match origin.read().map(String::from_utf8) {
                 Ok(Ok(text)) => {
                     diagnostics
@@ -61,7 +69,7 @@ impl Templates {
                     sources.push((name.clone(), text));
                 }
                 _ => diagnostics.push(
-                    Diagnostic::error("template", "cannot read this template as UTF-8 text")
+                    Diagnostic::error(Code::Template, "cannot read this template as UTF-8 text")
                         .in_file(origin.display()),
                 ),
             }
@@ -74,15 +82,16 @@ impl Templates {
         );
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        filters::register(&mut tera);
         if let Err(err) = tera.add_raw_templates(sources) {
-            diagnostics.push(template_diagnostic(&err, &theme));
+            diagnostics.push(template_diagnostic(&err, &site_theme));
             return None;
         }
         for required in PAGE_TEMPLATES {
             if !tera.contains_template(required) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "template-missing",
+                        Code::TemplateMissing,
                         format!("the theme has no `{required}` template"),
                     )
                     .with_hint(format!(
@@ -93,14 +102,16 @@ impl Templates {
         }
         (!diagnostics.has_errors()).then_some(Templates {
             tera,
-            theme,
+            site_theme,
             digest,
         })
     }
 }
 
 /// The templates every theme must provide.
-pub const PAGE_TEMPLATES: [&str; 16] = [
+pub(crate) const PAGE_TEMPLATES: [&str; 18] = [
+    "references.html",
+    "print.html",
     "index.html",
     "case-studies.html",
     "case-study.html",
@@ -120,7 +131,7 @@ pub const PAGE_TEMPLATES: [&str; 16] = [
 ];
 
 /// Turns a Tera error into a diagnostic naming the template, line and what went wrong.
-fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
+fn template_diagnostic(err: &tera::Error, theme: &SiteTheme) -> Diagnostic {
     match err.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let file = theme.templates.get(report.filename()).map_or_else(
@@ -134,40 +145,48 @@ fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
                 span: span.range.clone(),
             };
             Diagnostic::error(
-                "template",
+                Code::Template,
                 format!("template `{}`: {}", report.filename(), report.message()),
             )
             .in_file(file)
             .at_location(location)
         }
-        other => Diagnostic::error("template", format!("template error: {other}")),
+        other => Diagnostic::error(Code::Template, format!("template error: {other}")),
     }
 }
 
 /// Why rendering stopped: a template failed, or the sink refused a page.
 #[derive(Debug)]
-pub enum RenderError<E> {
+pub(crate) enum RenderError<E> {
     Template(Box<Diagnostic>),
     Sink(E),
 }
 
 /// Renders every page of the review in parallel, handing each to `sink` as soon as it is
-/// ready (so a large site is never held in memory whole). Returns the number of pages.
-pub fn render_site<E: Send>(
+/// ready (so a large site is never held in memory whole), then the files that are not pages
+/// (downloads). Returns the number of pages and of those other files.
+pub(crate) fn render_site<E: Send>(
     review: &Review,
     templates: &Templates,
     sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
-) -> Result<usize, RenderError<E>> {
+) -> Result<(usize, usize), RenderError<E>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review));
-    let jobs = jobs::page_jobs(review);
+    let mut published = publish::Published::of(review);
+    let mut jobs = jobs::page_jobs(review);
+    published.add_to(review, &mut jobs);
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
-            RenderError::Template(Box::new(template_diagnostic(&err, &templates.theme)))
+            RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
         })?;
         sink(file).map_err(RenderError::Sink)
     })?;
-    Ok(jobs.len())
+    let files = published.files();
+    let counts = (jobs.len(), files.len());
+    for file in files {
+        sink(file).map_err(RenderError::Sink)?;
+    }
+    Ok(counts)
 }
 
 /// How many case studies or claims a sample page lists (see [`render_one_per_template`]).
@@ -180,7 +199,7 @@ const SAMPLE_LIST: usize = 3;
 /// unknown filters and missing templates are found before this; a rendering error that
 /// only some pages' data trigger is found by rendering every page ([`render_site`], as
 /// `tessera build` and `check --all-pages` do). Returns how many pages were rendered.
-pub fn render_one_per_template(
+pub(crate) fn render_one_per_template(
     review: &Review,
     templates: &Templates,
 ) -> Result<usize, Box<Diagnostic>> {
@@ -196,7 +215,7 @@ pub fn render_one_per_template(
     samples.par_iter().try_for_each(|job| {
         render_page(&tera, review, job, &values)
             .map(drop)
-            .map_err(|err| Box::new(template_diagnostic(&err, &templates.theme)))
+            .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme)))
     })?;
     Ok(samples.len())
 }
@@ -210,6 +229,7 @@ fn sample_of(job: &PageJob) -> PageJob {
         .map(|(key, var)| {
             let var = match var {
                 jobs::Var::Case(i) => jobs::Var::Case(*i),
+                jobs::Var::Cases(ids) => jobs::Var::Cases(cut(ids)),
                 jobs::Var::Cards(ids) => jobs::Var::Cards(cut(ids)),
                 jobs::Var::Theme(i) => jobs::Var::Theme(*i),
                 jobs::Var::AllThemes => jobs::Var::AllThemes,
@@ -245,7 +265,7 @@ fn with_globals(templates: &Templates, globals: &serde_json::Value) -> Tera {
 
 /// The pages of the previous build, each with the digest of what it was rendered from.
 #[derive(Default)]
-pub struct PageCache {
+pub(crate) struct PageCache {
     pages: HashMap<String, (Digest, OutputFile)>,
     values: ValueCache,
     previous: Option<Previous>,
@@ -254,23 +274,25 @@ pub struct PageCache {
 impl PageCache {
     /// Takes the last build's review out, for [`Review::update_bodies`] to bring up to date;
     /// render it again with [`render_cached`], saying what changed.
-    pub fn take_review(&mut self) -> Option<Review> {
+    pub(crate) fn take_review(&mut self) -> Option<Review> {
         self.previous.as_mut()?.review.take()
     }
 }
 
 /// A site rendered into memory, and how many of its pages had to be rendered.
-pub struct RenderedSite {
+pub(crate) struct RenderedSite {
     /// Every page, sorted by path.
     pub files: Vec<OutputFile>,
     /// Pages rendered in this build; the rest were the previous build's, unchanged.
     pub rendered: usize,
+    /// How many of `files` are downloads and feeds rather than pages.
+    pub downloads: usize,
 }
 
 /// Renders the review into memory, rendering only the pages whose inputs differ from the
 /// previous build's (by digest) and reusing the previous output for the rest; a successful
 /// build then replaces the previous one in `cache`. The output is the same, byte for byte, as [`render_site`]'s.
-pub fn render_cached(
+pub(crate) fn render_cached(
     owned: Review,
     templates: &Templates,
     cache: &mut PageCache,
@@ -293,7 +315,9 @@ pub fn render_cached(
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
-    let jobs = jobs::page_jobs(review);
+    let mut published = publish::Published::of(review);
+    let mut jobs = jobs::page_jobs(review);
+    published.add_to(review, &mut jobs);
     let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
         .par_iter()
         .map(|job| {
@@ -311,7 +335,7 @@ pub fn render_cached(
                 Some(file) => Ok((digest, file, false)),
                 None => render_page(&tera, review, job, &values)
                     .map(|file| (digest, file, true))
-                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.theme))),
+                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme))),
             }
         })
         .collect::<Result<_, _>>()?;
@@ -325,6 +349,9 @@ pub fn render_cached(
         }
         files.push(file);
     }
+    let downloads = published.files();
+    let download_count = downloads.len();
+    files.extend(downloads);
     let (digests, values) = values.into_cache();
     let replaced = std::mem::replace(
         cache,
@@ -340,7 +367,11 @@ pub fn render_cached(
     // Freeing a large review takes a while, and nothing waits for it.
     crate::drop_in_background(replaced);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(RenderedSite { files, rendered })
+    Ok(RenderedSite {
+        files,
+        rendered,
+        downloads: download_count,
+    })
 }
 
 fn render_page(
@@ -386,4 +417,17 @@ fn canonical(base_url: &str, url: &str) -> String {
         return String::new();
     }
     format!("{}/{url}", base_url.trim_end_matches('/'))
+}
+
+/// The build's warning when `base_url` is empty: the sitemap and the feed need absolute
+/// URLs, so they were not written.
+pub(crate) fn no_base_url_warning(config: &crate::config::SiteConfig) -> Option<Diagnostic> {
+    config.base_url.is_empty().then(|| {
+        Diagnostic::warning(
+            Code::NoBaseUrl,
+            "no sitemap.xml or atom.xml was written: `base_url` is empty, and both need the site's absolute address",
+        )
+        .in_file(crate::config::CONFIG_FILE)
+        .with_hint("set `base_url = \"https://…/\"` in site.toml, or pass `--base-url` to build")
+    })
 }

@@ -21,9 +21,12 @@ use serde::ser::SerializeStruct;
 use tera::Value;
 
 use crate::review::{CaseStudy, Changed, Review};
+use crate::shared::Kept;
+#[cfg(doc)]
+use crate::shared::Shared;
 
 /// A digest of a value's contents.
-pub type Digest = blake3::Hash;
+pub(crate) type Digest = blake3::Hash;
 
 /// The fields of a case study that its page has and its card leaves out.
 #[cfg(test)]
@@ -31,7 +34,7 @@ const PAGE_ONLY_FIELDS: [&str; 2] = ["content", "toc"];
 
 /// Hashes the serialized form of `value`, with `tag` first so that values of different
 /// kinds never share a digest.
-pub fn digest_of<T: Serialize + ?Sized>(tag: &str, value: &T) -> Digest {
+pub(super) fn digest_of<T: Serialize + ?Sized>(tag: &str, value: &T) -> Digest {
     let mut hasher = blake3::Hasher::new();
     hasher.update(tag.as_bytes());
     hasher.update(&[0]);
@@ -47,8 +50,21 @@ pub fn digest_of<T: Serialize + ?Sized>(tag: &str, value: &T) -> Digest {
     hasher.finalize()
 }
 
+/// A model value as Tera sees it. Every [`Shared`] value inside is converted once and
+/// kept with it (see [`crate::shared::keeping`]): later conversions, for this page or any
+/// other, pass that template value through by reference count instead of converting again,
+/// so the template data of a large review holds each shared value once as well.
+pub(super) fn template_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    crate::shared::keeping(keep_as_template, || Value::from_serializable(value))
+}
+
+/// The form render keeps of a shared value: its template value.
+fn keep_as_template(value: &dyn erased_serde::Serialize) -> Kept {
+    Box::new(Value::from_serializable(value))
+}
+
 /// Combines digests (of a list's members, or of a page's parts) into one.
-pub fn digest_all(tag: &str, parts: impl IntoIterator<Item = Digest>) -> Digest {
+pub(super) fn digest_all(tag: &str, parts: impl IntoIterator<Item = Digest>) -> Digest {
     let mut hasher = blake3::Hasher::new();
     hasher.update(tag.as_bytes());
     hasher.update(&[0]);
@@ -64,7 +80,7 @@ struct Card<'a>(&'a CaseStudy);
 impl Serialize for Card<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let c = self.0;
-        let mut s = serializer.serialize_struct("CaseStudy", 22)?;
+        let mut s = serializer.serialize_struct("CaseStudy", 23)?;
         s.serialize_field("slug", &c.slug)?;
         s.serialize_field("url", &c.url)?;
         s.serialize_field("title", &c.title)?;
@@ -73,6 +89,7 @@ impl Serialize for Card<'_> {
         s.serialize_field("region", &c.region)?;
         s.serialize_field("period", &c.period)?;
         s.serialize_field("edition", &c.edition)?;
+        s.serialize_field("updated", &c.updated)?;
         s.serialize_field("is_new", &c.is_new)?;
         s.serialize_field("stage", &c.stage)?;
         s.serialize_field("origin", &c.origin)?;
@@ -123,7 +140,7 @@ impl Item {
 /// Template values kept from the previous build, by digest, so that a list page rendered
 /// again does not convert every member again.
 #[derive(Default)]
-pub struct ValueCache {
+pub(crate) struct ValueCache {
     by_digest: HashMap<Digest, Value>,
 }
 
@@ -222,35 +239,29 @@ impl<'a> Values<'a> {
     /// A whole case study. Not kept: only its own page shows it, and kept for every case
     /// study the bodies would be held twice (in the model and as template values).
     pub(super) fn case(&self, i: usize) -> Value {
-        Value::from_serializable(&self.review.case_studies[i])
+        template_value(&self.review.case_studies[i])
     }
 
     pub(super) fn card(&self, i: usize) -> Value {
         self.get(&self.cards[i], || {
-            Value::from_serializable(&Card(&self.review.case_studies[i]))
+            template_value(&Card(&self.review.case_studies[i]))
         })
     }
 
     pub(super) fn theme(&self, i: usize) -> Value {
-        self.get(&self.themes[i], || {
-            Value::from_serializable(&self.review.themes[i])
-        })
+        self.get(&self.themes[i], || template_value(&self.review.themes[i]))
     }
 
     pub(super) fn claim(&self, i: usize) -> Value {
-        self.get(&self.claims[i], || {
-            Value::from_serializable(&self.review.claims[i])
-        })
+        self.get(&self.claims[i], || template_value(&self.review.claims[i]))
     }
 
     pub(super) fn facet(&self, i: usize) -> Value {
-        self.get(&self.facets[i], || {
-            Value::from_serializable(&self.review.facets[i])
-        })
+        self.get(&self.facets[i], || template_value(&self.review.facets[i]))
     }
 
     pub(super) fn map(&self) -> Value {
-        self.get(&self.map, || Value::from_serializable(&self.review.map))
+        self.get(&self.map, || template_value(&self.review.map))
     }
 
     pub(super) fn theme_count(&self) -> usize {
@@ -479,7 +490,7 @@ mod tests {
             &mut diagnostics,
         );
         let options = ReviewOptions::default();
-        Review::build(config, content, bibliography, options, &mut diagnostics).unwrap()
+        Review::build_model(config, content, bibliography, options, &mut diagnostics).unwrap()
     }
 
     /// A card must carry every field of the case study but the page-only ones, or its

@@ -5,6 +5,8 @@ mod build;
 mod check;
 mod check_render;
 mod evidence;
+mod hosting;
+mod publish;
 mod replace;
 mod sample;
 mod scale;

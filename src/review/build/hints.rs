@@ -6,7 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::urls::LinkMap;
+use super::links::relative_link;
+use crate::review::urls::LinkMap;
 
 /// How many name comparisons one check may spend on suggestions: about a second of work,
 /// enough for every broken link of a review that has a few hundred of them.
@@ -71,23 +72,6 @@ impl<'a> MissingHints<'a> {
 
 fn name_of(path: &Path) -> Option<String> {
     path.file_name().map(|n| n.to_string_lossy().into_owned())
-}
-
-/// How a link in the file at `from` spells the path to `to` (both under `content/`).
-pub(super) fn relative_link(from: &Path, to: &Path) -> String {
-    let base: Vec<_> = from
-        .parent()
-        .map(|p| p.components().collect())
-        .unwrap_or_default();
-    let target: Vec<_> = to.components().collect();
-    let shared = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - shared];
-    parts.extend(
-        target[shared..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
 }
 
 #[cfg(test)]
