@@ -7,6 +7,7 @@
 use tera::{Context, Value};
 
 use super::values::{Digest, Values, digest_all, digest_of};
+use crate::editions::Edition;
 use crate::review::{FacetValueCount, Review, map};
 
 /// One variable of a page's template context.
@@ -81,7 +82,7 @@ pub(super) struct PageJob {
 }
 
 impl PageJob {
-    fn new(
+    pub(super) fn new(
         url: String,
         template: &'static str,
         section: &'static str,
@@ -121,8 +122,8 @@ impl PageJob {
     }
 }
 
-/// `site`, `nav`, `counts` and `index_file`: the same on every page.
-pub(super) fn global_context(review: &Review) -> serde_json::Value {
+/// `site`, `nav`, `counts`, `editions` and `index_file`: the same on every page.
+pub(super) fn global_context(review: &Review, edition: &Edition) -> serde_json::Value {
     let style = review.url_style;
     let config = &review.config;
     serde_json::json!({
@@ -143,7 +144,10 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
             "contradictions": style.page("contradictions"),
             "map": style.page("map"),
             "search": if config.search.enabled { style.page("search") } else { String::new() },
+            "data": style.page("data"),
+            "changes": if edition.changes.is_some() { style.page("changes") } else { String::new() },
         },
+        "editions": edition.template_value(config),
         "counts": {
             "case_studies": review.case_studies.len(),
             "themes": review.themes.len(),
@@ -159,7 +163,7 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
 const HOME_CONTESTED: usize = 3;
 
 /// Every page of the review, in a fixed order.
-pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
+pub(super) fn page_jobs(review: &Review, edition: &Edition) -> Vec<PageJob> {
     let style = review.url_style;
     let mut jobs = Vec::new();
     let plain = |value: Value| Var::Plain(value);
@@ -272,6 +276,7 @@ pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
             vec![("page", plain(Value::from_serializable(page)))],
         ));
     }
+    jobs.extend(super::edition_jobs::jobs(review, edition));
     if review.config.search.enabled {
         jobs.push(PageJob::new(
             style.page("search"),

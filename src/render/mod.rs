@@ -6,6 +6,7 @@
 //! by every page that shows them; pages render in parallel and go to a sink the caller
 //! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
+mod edition_jobs;
 mod jobs;
 pub mod theme;
 mod values;
@@ -18,6 +19,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::editions::Edition;
 use crate::review::urls::{file_of, root_of};
 use crate::review::{Changed, Review};
 use jobs::PageJob;
@@ -100,7 +102,7 @@ impl Templates {
 }
 
 /// The templates every theme must provide.
-pub const PAGE_TEMPLATES: [&str; 16] = [
+pub const PAGE_TEMPLATES: [&str; 18] = [
     "index.html",
     "case-studies.html",
     "case-study.html",
@@ -117,6 +119,8 @@ pub const PAGE_TEMPLATES: [&str; 16] = [
     "404.html",
     "search.html",
     "base.html",
+    "data.html",
+    "changes.html",
 ];
 
 /// Turns a Tera error into a diagnostic naming the template, line and what went wrong.
@@ -155,12 +159,13 @@ pub enum RenderError<E> {
 /// ready (so a large site is never held in memory whole). Returns the number of pages.
 pub fn render_site<E: Send>(
     review: &Review,
+    edition: &Edition,
     templates: &Templates,
     sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderError<E>> {
     let values = Values::untracked(review);
-    let tera = with_globals(templates, &jobs::global_context(review));
-    let jobs = jobs::page_jobs(review);
+    let tera = with_globals(templates, &jobs::global_context(review, edition));
+    let jobs = jobs::page_jobs(review, edition);
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.theme)))
@@ -211,6 +216,7 @@ pub struct RenderedSite {
 /// build then replaces the previous one in `cache`. The output is the same, byte for byte, as [`render_site`]'s.
 pub fn render_cached(
     owned: Review,
+    edition: &Edition,
     templates: &Templates,
     cache: &mut PageCache,
     edited: Option<&Changed>,
@@ -227,12 +233,12 @@ pub fn render_cached(
         ) => Baseline::Compare(before, digests),
         _ => Baseline::None,
     };
-    let globals = jobs::global_context(review);
+    let globals = jobs::global_context(review, edition);
     // Everything a page is rendered from besides its own variables.
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
-    let jobs = jobs::page_jobs(review);
+    let jobs = jobs::page_jobs(review, edition);
     let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
         .par_iter()
         .map(|job| {

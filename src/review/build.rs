@@ -738,6 +738,7 @@ fn resolve_case_study(
             push_unique_source(&mut sources, s);
         }
     }
+    let listed_sources = sources.len();
     let own = refs.cases[case_index].clone();
     let mut findings = Vec::with_capacity(meta.findings.len());
     for f in &meta.findings {
@@ -832,6 +833,8 @@ fn resolve_case_study(
         claim_indexes,
         best_certainty,
         self_ref: own,
+        listed_sources,
+        path: doc.path.clone(),
     }
 }
 

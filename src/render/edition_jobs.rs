@@ -1,0 +1,39 @@
+//! The pages of the open data and the annual cycle: `/data/` (the data dictionary) and,
+//! when there is a previous edition, `/changes/` (what changed since it).
+
+use tera::Value;
+
+use super::jobs::{PageJob, Var};
+use crate::data::dictionary::dictionary;
+use crate::editions::Edition;
+use crate::review::Review;
+
+/// The data page, and the changes page when the review is compared with a previous
+/// edition.
+pub(super) fn jobs(review: &Review, edition: &Edition) -> Vec<PageJob> {
+    let style = review.url_style;
+    let mut jobs = vec![PageJob::new(
+        style.page("data"),
+        "data.html",
+        "data",
+        "Data",
+        vec![(
+            "data",
+            Var::Plain(Value::from_serializable(&dictionary(&edition.data))),
+        )],
+    )];
+    if let Some(changes) = &edition.changes {
+        let title = match changes.previous_edition {
+            Some(e) => format!("What changed since the {e} edition"),
+            None => "What changed since the last edition".to_string(),
+        };
+        jobs.push(PageJob::new(
+            style.page("changes"),
+            "changes.html",
+            "changes",
+            &title,
+            vec![("changes", Var::Plain(Value::from_serializable(changes)))],
+        ));
+    }
+    jobs
+}
