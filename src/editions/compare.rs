@@ -95,7 +95,9 @@ pub struct FindingEntry {
     pub case_study: Link,
     pub claim: Link,
     pub stance: String,
+    /// Certainty id, and its label (from this edition's facets, else the snapshot's).
     pub certainty: Option<String>,
+    pub certainty_label: Option<String>,
     pub source: Option<String>,
     pub note: Option<String>,
 }
@@ -107,6 +109,7 @@ pub struct FindingChange {
     pub finding: FindingEntry,
     pub old_stance: String,
     pub old_certainty: Option<String>,
+    pub old_certainty_label: Option<String>,
 }
 
 /// A link to a page of this edition (`current`), of the previous one, or to nothing
@@ -213,12 +216,30 @@ impl Links<'_> {
         }
     }
 
+    /// A facet value's label: this edition's, else the snapshot's (for a value renamed or
+    /// removed since), else the id itself.
+    fn label(&self, facet: &str, id: &str) -> String {
+        [self.current, self.previous]
+            .iter()
+            .find_map(|data| {
+                data.facets
+                    .iter()
+                    .find(|f| f.name == facet)?
+                    .values
+                    .iter()
+                    .find(|v| v.id == id)
+                    .map(|v| v.label.clone())
+            })
+            .unwrap_or_else(|| id.to_string())
+    }
+
     fn finding(&self, case_study: &str, f: &FindingData) -> FindingEntry {
         FindingEntry {
             case_study: self.case_study(case_study),
             claim: self.claim(&f.claim),
             stance: f.stance.clone(),
             certainty: f.certainty.clone(),
+            certainty_label: f.certainty.as_deref().map(|id| self.label("certainty", id)),
             source: f.source.clone(),
             note: f.note.clone(),
         }
@@ -314,6 +335,10 @@ fn compare_case_study(
                     finding: links.finding(&new.slug, f),
                     old_stance: was.stance.clone(),
                     old_certainty: was.certainty.clone(),
+                    old_certainty_label: was
+                        .certainty
+                        .as_deref()
+                        .map(|id| links.label("certainty", id)),
                 });
             }
             Some(was) if was != f => edited += 1,
