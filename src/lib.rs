@@ -516,8 +516,7 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
                 &prepared.edition,
                 &prepared.templates,
                 &discard,
-            )
-            {
+            ) {
                 prepared.diagnostics.push(*d);
             }
             prepared.diagnostics

@@ -43,7 +43,11 @@ const fn facet(
 
 /// `data/case-studies.csv`: one row per case study.
 pub const CASE_STUDY_COLUMNS: &[Column] = &[
-    col("slug", "text", "The case study's identifier (its file name)."),
+    col(
+        "slug",
+        "text",
+        "The case study's identifier (its file name).",
+    ),
     col("title", "text", "Title."),
     col("summary", "text", "One-sentence summary."),
     col(
@@ -97,7 +101,11 @@ pub const CASE_STUDY_COLUMNS: &[Column] = &[
         "Bibliography keys of its sources (the `sources` field).",
     ),
     col("findings", "integer", "How many findings it reports."),
-    col("draft", "boolean", "`true` for a draft (only in builds with drafts)."),
+    col(
+        "draft",
+        "boolean",
+        "`true` for a draft (only in builds with drafts).",
+    ),
     col(
         "extra",
         "JSON text",
@@ -107,7 +115,11 @@ pub const CASE_STUDY_COLUMNS: &[Column] = &[
 
 /// `data/findings.csv`: one row per finding.
 pub const FINDING_COLUMNS: &[Column] = &[
-    col("case_study", "text", "Slug of the case study that reports it."),
+    col(
+        "case_study",
+        "text",
+        "Slug of the case study that reports it.",
+    ),
     col("case_study_title", "text", "Title of that case study."),
     col(
         "position",
@@ -127,12 +139,7 @@ pub const FINDING_COLUMNS: &[Column] = &[
         "Whose view it reports.",
         "perspective",
     ),
-    facet(
-        "design",
-        "text",
-        "How the evidence was gathered.",
-        "design",
-    ),
+    facet("design", "text", "How the evidence was gathered.", "design"),
     facet(
         "certainty",
         "text",
@@ -179,7 +186,11 @@ const JSON_FIELDS: &[Column] = &[
         "list of objects",
         "Every facet: name, label, description and its values (id, label, description).",
     ),
-    col("themes", "list of objects", "Every theme: slug, title, summary, url."),
+    col(
+        "themes",
+        "list of objects",
+        "Every theme: slug, title, summary, url.",
+    ),
     col(
         "claims",
         "list of objects",

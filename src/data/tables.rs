@@ -78,7 +78,11 @@ fn table(
         .write_record(columns.iter().map(|c| c.name))
         .map_err(error)?;
     for row in rows {
-        debug_assert_eq!(row.len(), columns.len(), "a row of {name} has the wrong width");
+        debug_assert_eq!(
+            row.len(),
+            columns.len(),
+            "a row of {name} has the wrong width"
+        );
         writer.write_record(&row).map_err(error)?;
     }
     writer

@@ -537,7 +537,11 @@ mod tests {
         let keys: Vec<FindingKey> = keyed(&findings).keys().copied().collect();
         assert_eq!(
             keys,
-            vec![("a", Some("s"), 1), ("b", Some("s"), 1), ("a", Some("s"), 2)]
+            vec![
+                ("a", Some("s"), 1),
+                ("b", Some("s"), 1),
+                ("a", Some("s"), 2)
+            ]
         );
     }
 

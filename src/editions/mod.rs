@@ -116,7 +116,10 @@ impl Edition {
                 }
             }
             for c in &changes.claims_added {
-                let text = format!("{new_in}: {}", compare::balance(&c.after.unwrap_or_default()));
+                let text = format!(
+                    "{new_in}: {}",
+                    compare::balance(&c.after.unwrap_or_default())
+                );
                 claims.insert(c.claim.slug.clone(), line("added", text));
             }
         }
@@ -149,13 +152,29 @@ fn summary_line(changes: &Changes) -> String {
         }
     };
     let parts: Vec<String> = [
-        (s.case_studies_added, "case study added", "case studies added"),
-        (s.case_studies_updated, "case study updated", "case studies updated"),
-        (s.case_studies_removed, "case study removed", "case studies removed"),
+        (
+            s.case_studies_added,
+            "case study added",
+            "case studies added",
+        ),
+        (
+            s.case_studies_updated,
+            "case study updated",
+            "case studies updated",
+        ),
+        (
+            s.case_studies_removed,
+            "case study removed",
+            "case studies removed",
+        ),
         (s.findings_added, "finding added", "findings added"),
         (s.findings_removed, "finding removed", "findings removed"),
         (s.findings_changed, "finding changed", "findings changed"),
-        (s.claims_now_contested, "claim now contested", "claims now contested"),
+        (
+            s.claims_now_contested,
+            "claim now contested",
+            "claims now contested",
+        ),
         (
             s.claims_no_longer_contested,
             "claim no longer contested",
@@ -242,9 +261,10 @@ fn not_bumped(root: &Path, review: &Review, changes: &Changes) -> Vec<Diagnostic
         .filter(|u| u.edition != Some(current))
         .filter_map(|u| {
             let case_study = review.case_studies.iter().find(|c| c.slug == u.slug)?;
-            let was = u
-                .edition
-                .map_or_else(|| "has no `edition`".to_string(), |e| format!("still says `edition: {e}`"));
+            let was = u.edition.map_or_else(
+                || "has no `edition`".to_string(),
+                |e| format!("still says `edition: {e}`"),
+            );
             let diagnostic = Diagnostic::warning(
                 "edition-not-bumped",
                 format!(

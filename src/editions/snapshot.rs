@@ -203,7 +203,10 @@ fn check_edition(
     match data.review.edition {
         Some(old) if old < current => Some(()),
         old => {
-            let what = old.map_or_else(|| "has no edition".to_string(), |e| format!("is of the {e} edition"));
+            let what = old.map_or_else(
+                || "has no edition".to_string(),
+                |e| format!("is of the {e} edition"),
+            );
             diagnostics.push(
                 site.at(
                     Diagnostic::error(
@@ -238,7 +241,10 @@ fn offset_of(text: &str, line: usize, column: usize) -> Range<usize> {
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
             let at = offset + column.saturating_sub(1).min(l.len());
-            let at = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let at = (0..=at)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
             return at..at;
         }
         offset += l.len();
