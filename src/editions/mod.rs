@@ -242,7 +242,7 @@ fn index(config: &SiteConfig) -> Vec<EditionEntry> {
             current: true,
         });
     }
-    entries.sort_by(|a, b| b.edition.cmp(&a.edition));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.edition));
     if let Some(newest) = entries.first_mut() {
         newest.latest = true;
     }
