@@ -136,6 +136,54 @@ pub struct ClaimChange {
     pub description: String,
 }
 
+impl Changes {
+    /// The same changes with links into this site rewritten by `page` (from a data URL,
+    /// `case-studies/pause/`, to the site's own form, which ends in `index.html` in a
+    /// portable build). `data/changes.json` keeps the data URLs.
+    pub fn with_page_urls(&self, page: &dyn Fn(&str) -> String) -> Changes {
+        let mut changes = self.clone();
+        let link = |l: &mut Link| {
+            if l.current {
+                l.url = page(&l.url);
+            }
+        };
+        let finding = |f: &mut FindingEntry| {
+            link(&mut f.case_study);
+            link(&mut f.claim);
+        };
+        for c in changes
+            .case_studies_added
+            .iter_mut()
+            .chain(changes.case_studies_removed.iter_mut())
+            .filter(|c| c.current)
+        {
+            c.url = page(&c.url);
+        }
+        for c in &mut changes.case_studies_updated {
+            c.url = page(&c.url);
+        }
+        changes
+            .findings_added
+            .iter_mut()
+            .chain(changes.findings_removed.iter_mut())
+            .for_each(finding);
+        for f in &mut changes.findings_changed {
+            finding(&mut f.finding);
+        }
+        for c in changes
+            .claims_now_contested
+            .iter_mut()
+            .chain(changes.claims_no_longer_contested.iter_mut())
+            .chain(changes.claims_shifted.iter_mut())
+            .chain(changes.claims_added.iter_mut())
+            .chain(changes.claims_removed.iter_mut())
+        {
+            link(&mut c.claim);
+        }
+        changes
+    }
+}
+
 /// Compares this edition's data with the previous edition's.
 pub fn compare(previous: &ReviewData, current: &ReviewData, previous_url: &str) -> Changes {
     let links = Links {

@@ -32,7 +32,12 @@ pub(super) fn jobs(review: &Review, edition: &Edition) -> Vec<PageJob> {
             "changes.html",
             "changes",
             &title,
-            vec![("changes", Var::Plain(Value::from_serializable(changes)))],
+            vec![(
+                "changes",
+                Var::Plain(Value::from_serializable(
+                    &changes.with_page_urls(&|url| style.page(url)),
+                )),
+            )],
         ));
     }
     jobs

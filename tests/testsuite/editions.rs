@@ -601,3 +601,26 @@ fn the_sample_2025_snapshot_holds_nothing_that_is_not_in_todays_content() {
         );
     }
 }
+
+#[test]
+fn a_portable_changes_page_links_files_not_folders() {
+    let review = frozen();
+    next_edition(&review);
+    let site = review.build(&["--portable"]);
+    let html = page(&site, "changes/index.html");
+    let folders: Vec<&str> = crate::support::attribute_values(&html, "href")
+        .into_iter()
+        .filter(|h| !h.contains("://") && !h.starts_with('#'))
+        .filter(|h| {
+            let path = h.split('#').next().unwrap_or(h);
+            // A folder: ends in `/`, or its last segment has no extension.
+            !path
+                .rsplit('/')
+                .next()
+                .is_some_and(|last| last.contains('.'))
+        })
+        .collect();
+    assert!(folders.is_empty(), "links to folders: {folders:?}");
+    assert!(html.contains(r#"<a href="../case-studies/gamma/index.html">Gamma project</a>"#));
+    assert!(broken_links(&site).is_empty());
+}
