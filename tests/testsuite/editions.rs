@@ -624,3 +624,123 @@ fn a_portable_changes_page_links_files_not_folders() {
     assert!(html.contains(r#"<a href="../case-studies/gamma/index.html">Gamma project</a>"#));
     assert!(broken_links(&site).is_empty());
 }
+
+/// Headless Chromium's `--dump-dom` of `url`, after its scripts ran. `None` when Chromium
+/// is not installed (outside CI: CI must have it, so there the test fails instead).
+fn dump_dom(url: &str) -> Option<String> {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let output = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--dump-dom", url])
+        .output();
+    match output {
+        Ok(output) => Some(String::from_utf8_lossy(&output.stdout).into_owned()),
+        Err(err) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: the banner test needs `chromium` ({err})");
+            None
+        }
+        Err(err) => panic!("CI must have chromium to check the edition banner: {err}"),
+    }
+}
+
+/// Serves `folder` over HTTP on a free port, in a thread that lives as long as the test.
+fn serve_folder(folder: std::path::PathBuf) -> u16 {
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("start a server");
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .expect("a port");
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let path = request
+                .url()
+                .split('?')
+                .next()
+                .unwrap_or("/")
+                .trim_start_matches('/');
+            let mut file = folder.join(path);
+            if file.is_dir() {
+                file = file.join("index.html");
+            }
+            let response = match std::fs::read(&file) {
+                Ok(bytes) => {
+                    let kind = match file.extension().and_then(|e| e.to_str()) {
+                        Some("html") => "text/html; charset=utf-8",
+                        Some("js") => "text/javascript",
+                        Some("json") => "application/json",
+                        Some("css") => "text/css",
+                        _ => "application/octet-stream",
+                    };
+                    let header =
+                        tiny_http::Header::from_bytes("Content-Type", kind).expect("header");
+                    tiny_http::Response::from_data(bytes)
+                        .with_header(header)
+                        .boxed()
+                }
+                Err(_) => tiny_http::Response::from_string("not found")
+                    .with_status_code(404)
+                    .boxed(),
+            };
+            let _ = request.respond(response);
+        }
+    });
+    port
+}
+
+#[test]
+fn an_older_edition_shows_a_banner_pointing_to_the_newest() {
+    // The hosting layout the README describes: one folder per edition, the index beside.
+    let hosting = tempfile::tempdir().expect("hosting dir");
+    let review = Review::fixture("editions/review");
+    review.write(
+        "site.toml",
+        &format!(
+            "{}\n[editions]\nindex_url = \"../editions.json\"\n",
+            review.read("site.toml")
+        ),
+    );
+    let out = hosting.path().join("2025");
+    let run = review.run(&["build", "--output", &out.to_string_lossy()]);
+    assert!(run.ok(), "{}", run.stderr);
+    let index = |latest: i64| {
+        let text = json!({"editions": [
+            {"edition": 2026, "url": "https://example.org/fixture/2026/", "latest": latest == 2026},
+            {"edition": 2025, "url": "https://example.org/fixture/2025/", "latest": latest == 2025},
+        ]});
+        std::fs::write(hosting.path().join("editions.json"), text.to_string()).expect("index");
+    };
+    let port = serve_folder(hosting.path().to_path_buf());
+    let url = format!("http://127.0.0.1:{port}/2025/case-studies/alpha/");
+
+    index(2026);
+    let Some(dom) = dump_dom(&url) else { return };
+    let start = dom.find("id=\"edition-banner\"").expect("banner element");
+    let banner = &dom[dom[..start].rfind('<').expect("tag")..];
+    let banner = &banner[..banner.find("</div>").expect("end")];
+    assert!(!banner.contains(" hidden"), "shown: {banner}");
+    assert_eq!(
+        text(banner),
+        "You are reading the 2025 edition; the 2026 edition is here."
+    );
+    assert!(banner.contains(r#"<a href="https://example.org/fixture/2026/">"#));
+
+    // While 2025 is still the latest, nothing is shown.
+    index(2025);
+    let dom = dump_dom(&url).expect("chromium ran before");
+    let start = dom.find("id=\"edition-banner\"").expect("banner element");
+    let banner = &dom[dom[..start].rfind('<').expect("tag")..];
+    let banner = &banner[..banner.find("</div>").expect("end")];
+    assert!(banner.contains(" hidden"), "hidden: {banner}");
+    assert_eq!(text(banner), "");
+}
