@@ -744,3 +744,49 @@ fn an_older_edition_shows_a_banner_pointing_to_the_newest() {
     assert!(banner.contains(" hidden"), "hidden: {banner}");
     assert_eq!(text(banner), "");
 }
+
+#[test]
+fn comparison_copes_with_renamed_values_deleted_claims_and_vanished_themes() {
+    let review = frozen();
+    let site = review
+        .read("site.toml")
+        .replace("edition = 2025", "edition = 2026")
+        .replace(
+            "{ id = \"moderate\" }",
+            "{ id = \"medium\", label = \"Medium\" }",
+        );
+    review.write("site.toml", &format!("{site}{NEXT_EDITION}"));
+    std::fs::remove_file(review.path("content/themes/families.md")).expect("remove theme");
+    std::fs::remove_file(review.path("content/claims/saves-money.md")).expect("remove claim");
+    std::fs::remove_file(review.path("content/case-studies/delta.md")).expect("remove delta");
+    for slug in ["alpha", "beta"] {
+        let path = format!("content/case-studies/{slug}.md");
+        let text = review
+            .read(&path)
+            .replace("certainty: moderate", "certainty: medium")
+            .replace("themes: [families]", "themes: []")
+            .replace("edition: 2025", "edition: 2026");
+        review.write(&path, &text);
+    }
+    let public = review.build(&[]);
+    let html = page(&public, "changes/index.html");
+    assert_eq!(
+        section_items(&html, "findings-changed"),
+        [
+            "Alpha project on Reduces care entry: Supports (moderate certainty) → Supports (medium certainty) source one2020",
+            "Beta project on Improves practice: Supports (moderate certainty) → Supports (medium certainty) source two2021",
+        ]
+    );
+    assert_eq!(
+        section_items(&html, "case-studies-updated"),
+        [
+            "Alpha project: 1 finding with a new stance or certainty",
+            "Beta project: 1 finding with a new stance or certainty; themes changed",
+        ]
+    );
+    assert_eq!(
+        section_items(&html, "claims-removed"),
+        ["Saves money Removed; was 1 supporting Before Supports: 1 Mixed: 0 Challenges: 0"]
+    );
+    assert!(broken_links(&public).is_empty());
+}
