@@ -790,3 +790,15 @@ fn comparison_copes_with_renamed_values_deleted_claims_and_vanished_themes() {
     );
     assert!(broken_links(&public).is_empty());
 }
+
+#[test]
+fn a_previous_edition_without_a_current_one_is_refused() {
+    refused(
+        |review| {
+            let site = review.read("site.toml").replace("edition = 2026\n", "");
+            review.write("site.toml", &site);
+        },
+        "edition-missing",
+        "site.toml:20:1",
+    );
+}
