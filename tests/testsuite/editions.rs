@@ -131,20 +131,22 @@ fn the_changes_page_lists_exactly_what_moved_in_each_section() {
         (
             "findings-added",
             vec![
-                "Gamma project on Improves practice: Supports (low certainty) source one2020",
-                "Gamma project on Improves wellbeing: Supports source one2020",
-                "Gamma project on A new claim: Mixed (moderate certainty) source two2021",
+                "Gamma project on Improves practice: Supports (low certainty) Source: First fictional report (2020)",
+                "Gamma project on Improves wellbeing: Supports Source: First fictional report (2020)",
+                "Gamma project on A new claim: Mixed (moderate certainty) Source: Second fictional report (2021)",
             ],
         ),
         (
             "findings-removed",
-            vec!["Delta project on Saves money: Supports (low certainty) source one2020"],
+            vec![
+                "Delta project on Saves money: Supports (low certainty) Source: First fictional report (2020)",
+            ],
         ),
         (
             "findings-changed",
             vec![
-                "Alpha project on Reduces care entry: Supports (moderate certainty) → Challenges (moderate certainty) source one2020",
-                "Beta project on Improves practice: Supports (moderate certainty) → Challenges (high certainty) source two2021",
+                "Alpha project on Reduces care entry: Supports (moderate certainty) → Challenges (moderate certainty) Source: First fictional report (2020)",
+                "Beta project on Improves practice: Supports (moderate certainty) → Challenges (high certainty) Source: Second fictional report (2021)",
             ],
         ),
         (
@@ -777,8 +779,8 @@ fn comparison_copes_with_renamed_values_deleted_claims_and_vanished_themes() {
     assert_eq!(
         section_items(&html, "findings-changed"),
         [
-            "Alpha project on Reduces care entry: Supports (moderate certainty) → Supports (medium certainty) source one2020",
-            "Beta project on Improves practice: Supports (moderate certainty) → Supports (medium certainty) source two2021",
+            "Alpha project on Reduces care entry: Supports (moderate certainty) → Supports (medium certainty) Source: First fictional report (2020)",
+            "Beta project on Improves practice: Supports (moderate certainty) → Supports (medium certainty) Source: Second fictional report (2021)",
         ]
     );
     assert_eq!(
