@@ -187,7 +187,8 @@ impl Loaded {
             .and_then(|review| Edition::prepare(root, review, &mut self.diagnostics));
         // Sources are kept only where a diagnostic points, so file texts are not held
         // through rendering.
-        self.diagnostics.keep_referenced_sources();
+        self.diagnostics
+            .keep_referenced_sources(Path::new(content::CONTENT_DIR));
         match (review, edition, self.templates) {
             (Some(review), Some(edition), Some(templates)) if !self.diagnostics.has_errors() => {
                 Ok(Prepared {

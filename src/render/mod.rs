@@ -7,6 +7,7 @@
 //! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
 mod edition_jobs;
+mod filters;
 mod jobs;
 pub mod theme;
 mod values;
@@ -76,6 +77,7 @@ impl Templates {
         );
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        filters::register(&mut tera);
         if let Err(err) = tera.add_raw_templates(sources) {
             diagnostics.push(template_diagnostic(&err, &theme));
             return None;

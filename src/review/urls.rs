@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::markdown::Rewrite;
 
 /// Paths that tessera generates itself; no content page may take them.
-pub const RESERVED: [&str; 9] = [
+pub const RESERVED: [&str; 12] = [
     "case-studies",
     "themes",
     "claims",
@@ -20,6 +20,9 @@ pub const RESERVED: [&str; 9] = [
     "404.html",
     "search",
     "pagefind",
+    "data",
+    "changes",
+    "editions.json",
 ];
 
 /// How page URLs are spelled in this build.
