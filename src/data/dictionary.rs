@@ -16,6 +16,8 @@ pub struct Column {
     pub description: &'static str,
     /// The facet whose ids the column holds, for its allowed values.
     pub facet: Option<&'static str>,
+    /// Allowed values fixed by tessera itself (a stance, a boolean).
+    pub fixed: &'static [&'static str],
 }
 
 const fn col(name: &'static str, kind: &'static str, description: &'static str) -> Column {
@@ -24,8 +26,26 @@ const fn col(name: &'static str, kind: &'static str, description: &'static str) 
         kind,
         description,
         facet: None,
+        fixed: &[],
     }
 }
+
+const fn fixed(
+    name: &'static str,
+    kind: &'static str,
+    description: &'static str,
+    fixed: &'static [&'static str],
+) -> Column {
+    Column {
+        name,
+        kind,
+        description,
+        facet: None,
+        fixed,
+    }
+}
+
+const BOOLEAN: &[&str] = &["true", "false"];
 
 const fn facet(
     name: &'static str,
@@ -38,6 +58,7 @@ const fn facet(
         kind,
         description,
         facet: Some(facet),
+        fixed: &[],
     }
 }
 
@@ -53,7 +74,7 @@ pub const CASE_STUDY_COLUMNS: &[Column] = &[
     col(
         "url",
         "text",
-        "Its page, relative to the site's address (`case-studies/pause/`).",
+        "Its page, relative to the site's address (case-studies/pause/).",
     ),
     col(
         "organisations",
@@ -98,18 +119,18 @@ pub const CASE_STUDY_COLUMNS: &[Column] = &[
     col(
         "sources",
         "list of text",
-        "Bibliography keys of its sources (the `sources` field).",
+        "Bibliography keys of its sources (the sources field).",
     ),
     col("findings", "integer", "How many findings it reports."),
     col(
         "draft",
         "boolean",
-        "`true` for a draft (only in builds with drafts).",
+        "true for a draft (only in builds with drafts).",
     ),
     col(
         "extra",
         "JSON text",
-        "Any other front-matter fields under `extra`, as a JSON object; empty when none.",
+        "Any other front-matter fields under extra, as a JSON object; empty when none.",
     ),
 ];
 
@@ -128,10 +149,11 @@ pub const FINDING_COLUMNS: &[Column] = &[
     ),
     col("claim", "text", "Slug of the claim it speaks to."),
     col("claim_title", "text", "Title of that claim."),
-    col(
+    fixed(
         "stance",
         "text",
-        "Which way it points on the claim: `supports`, `mixed` or `challenges`.",
+        "Which way it points on the claim.",
+        &["supports", "mixed", "challenges"],
     ),
     facet(
         "perspective",
@@ -158,10 +180,11 @@ pub const CLAIM_COLUMNS: &[Column] = &[
     col("summary", "text", "One-sentence summary."),
     col("url", "text", "Its page, relative to the site's address."),
     col("themes", "list of text", "Slugs of its themes."),
-    col(
+    fixed(
         "contested",
         "boolean",
-        "`true` when findings point both ways, or any is mixed.",
+        "true when findings point both ways, or any is mixed.",
+        BOOLEAN,
     ),
     col("supports", "integer", "Findings that support it."),
     col("mixed", "integer", "Findings with mixed results."),
@@ -179,7 +202,7 @@ const JSON_FIELDS: &[Column] = &[
     col(
         "review",
         "object",
-        "The review's title, description, base_url, language, edition, and publication details (`null` when site.toml gives none).",
+        "The review's title, description, base_url, language, edition, and publication details (null when site.toml gives none).",
     ),
     col(
         "facets",
@@ -199,7 +222,7 @@ const JSON_FIELDS: &[Column] = &[
     col(
         "case_studies",
         "list of objects",
-        "Every case study with every front-matter field (the columns of case-studies.csv, `period` as {start, end}, `extra` as an object), and its findings (claim, stance, perspective, design, certainty, source, locator, note).",
+        "Every case study with every front-matter field (the columns of case-studies.csv, period as {start, end}, extra as an object), and its findings (claim, stance, perspective, design, certainty, source, locator, note).",
     ),
 ];
 
@@ -253,10 +276,17 @@ pub fn dictionary(data: &ReviewData) -> Dictionary {
                 name: c.name,
                 kind: c.kind,
                 description: c.description,
-                values: c
-                    .facet
-                    .and_then(|name| facets.get(name))
-                    .map_or_else(Vec::new, |f| allowed(f)),
+                values: match c.facet.and_then(|name| facets.get(name)) {
+                    Some(facet) => allowed(facet),
+                    None => c
+                        .fixed
+                        .iter()
+                        .map(|v| AllowedValue {
+                            id: v.to_string(),
+                            label: v.to_string(),
+                        })
+                        .collect(),
+                },
             })
             .collect()
     };
@@ -266,7 +296,7 @@ pub fn dictionary(data: &ReviewData) -> Dictionary {
             FileEntry {
                 id: "review-json",
                 path: "data/review.json",
-                format: "JSON (UTF-8)",
+                format: "JSON, UTF-8",
                 description: "The whole review in one document: its details, facets, themes, claims, and case studies with their findings. It is also the edition snapshot a later edition compares itself with.",
                 rows: data.case_studies.len(),
                 columns: columns(JSON_FIELDS),

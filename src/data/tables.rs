@@ -157,12 +157,14 @@ mod tests {
                 kind: "text",
                 description: "",
                 facet: None,
+                fixed: &[],
             },
             Column {
                 name: "b",
                 kind: "text",
                 description: "",
                 facet: None,
+                fixed: &[],
             },
         ];
         let rows = vec![vec!["Café, \"Á\"".to_string(), "x; y".to_string()]];
