@@ -4,7 +4,7 @@
 use tera::Value;
 
 use super::jobs::{PageJob, Var};
-use crate::data::dictionary::dictionary;
+use crate::data::dictionary::{Dictionary, dictionary};
 use crate::editions::{Changes, Edition};
 use crate::review::Review;
 
@@ -12,15 +12,19 @@ use crate::review::Review;
 /// edition.
 pub(super) fn jobs(review: &Review, edition: &Edition) -> Vec<PageJob> {
     let style = review.url_style;
+    let dictionary = dictionary(&edition.data);
     let mut jobs = vec![PageJob::new(
         style.page("data"),
         "data.html",
         "data",
         "Data",
-        vec![(
-            "data",
-            Var::Plain(Value::from_serializable(&dictionary(&edition.data))),
-        )],
+        vec![
+            ("data", Var::Plain(Value::from_serializable(&dictionary))),
+            (
+                "dataset_json_ld",
+                Var::Plain(Value::from(dataset_json_ld(review, &dictionary))),
+            ),
+        ],
     )];
     if let Some(changes) = &edition.changes {
         let title = match changes.previous_edition {
@@ -70,4 +74,58 @@ fn sources(review: &Review, changes: &Changes) -> Value {
         }
     }
     Value::from_serializable(&map)
+}
+
+/// The data page's schema.org `Dataset`, as JSON-LD ready to sit in a `<script>` element:
+/// the review's data and each file as a download. URLs are absolute with a `base_url`,
+/// else relative to the data page.
+fn dataset_json_ld(review: &Review, dictionary: &Dictionary) -> String {
+    let config = &review.config;
+    let base = config.base_url.trim_end_matches('/');
+    let address = |path: &str| {
+        if base.is_empty() {
+            path.trim_start_matches("data/").to_string()
+        } else {
+            format!("{base}/{path}")
+        }
+    };
+    let distribution: Vec<serde_json::Value> = dictionary
+        .files
+        .iter()
+        .map(|file| {
+            let format = if file.path.ends_with(".json") {
+                "application/json"
+            } else {
+                "text/csv"
+            };
+            serde_json::json!({
+                "@type": "DataDownload",
+                "name": file.path.trim_start_matches("data/"),
+                "encodingFormat": format,
+                "contentUrl": address(file.path),
+            })
+        })
+        .collect();
+    let mut dataset = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": format!("{}: data", config.title),
+        "description": format!(
+            "The case studies, findings and claims of {}, as JSON and CSV.",
+            config.title
+        ),
+        "isAccessibleForFree": true,
+        "distribution": distribution,
+    });
+    if !base.is_empty() {
+        dataset["url"] = serde_json::json!(address("data/"));
+    }
+    if let Some(edition) = config.edition {
+        dataset["version"] = serde_json::json!(edition.to_string());
+    }
+    if let Some(licence) = &dictionary.licence {
+        dataset["license"] = serde_json::json!(licence);
+    }
+    // `</` would end the script element early; JSON reads `<\/` as the same text.
+    dataset.to_string().replace("</", "<\\/")
 }

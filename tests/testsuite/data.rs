@@ -331,3 +331,42 @@ fn the_data_page_documents_every_file_and_column() {
         "a pandas recipe"
     );
 }
+
+#[test]
+fn the_data_page_describes_the_files_as_a_schema_org_dataset() {
+    let html = page(built_sample(), "data/index.html");
+    let start = html
+        .find("<script type=\"application/ld+json\">")
+        .expect("JSON-LD")
+        + "<script type=\"application/ld+json\">".len();
+    let end = start + html[start..].find("</script>").expect("end");
+    let dataset: Value = serde_json::from_str(&html[start..end]).expect("JSON-LD parses");
+    assert_eq!(dataset["@type"], json!("Dataset"));
+    assert_eq!(dataset["url"], json!("https://example.org/review/data/"));
+    let downloads: Vec<(&str, &str)> = dataset["distribution"]
+        .as_array()
+        .expect("distribution")
+        .iter()
+        .map(|d| {
+            (
+                d["contentUrl"].as_str().expect("url"),
+                d["encodingFormat"].as_str().expect("format"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        downloads,
+        [
+            (
+                "https://example.org/review/data/review.json",
+                "application/json"
+            ),
+            (
+                "https://example.org/review/data/case-studies.csv",
+                "text/csv"
+            ),
+            ("https://example.org/review/data/findings.csv", "text/csv"),
+            ("https://example.org/review/data/claims.csv", "text/csv"),
+        ]
+    );
+}
