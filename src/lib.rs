@@ -185,6 +185,7 @@ impl Loaded {
         let edition = review
             .as_ref()
             .and_then(|review| Edition::prepare(root, review, &mut self.diagnostics));
+        self.timer.lap("edition data and comparison");
         // Sources are kept only where a diagnostic points, so file texts are not held
         // through rendering.
         self.diagnostics
@@ -452,6 +453,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Err(BuildError::Invalid(prepared.diagnostics));
         }
     };
+    prepared.timer.lap("data files");
     let pages = match render::render_site(
         &prepared.review,
         &prepared.edition,
