@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint};
 
 /// The file name of the configuration at the root of a review.
-pub const CONFIG_FILE: &str = "site.toml";
+pub(crate) const CONFIG_FILE: &str = "site.toml";
 
 /// The whole of `site.toml`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

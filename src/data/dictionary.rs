@@ -9,7 +9,7 @@ use super::{FacetData, ReviewData, facet_index};
 
 /// One column of a table (or one top-level field of the JSON document).
 #[derive(Debug, Clone, Copy)]
-pub struct Column {
+pub(crate) struct Column {
     pub name: &'static str,
     /// What a cell holds: `text`, `integer`, `boolean`, `list of …` (joined with `; `).
     pub kind: &'static str,
@@ -63,7 +63,7 @@ const fn facet(
 }
 
 /// `data/case-studies.csv`: one row per case study.
-pub const CASE_STUDY_COLUMNS: &[Column] = &[
+pub(crate) const CASE_STUDY_COLUMNS: &[Column] = &[
     col(
         "slug",
         "text",
@@ -135,7 +135,7 @@ pub const CASE_STUDY_COLUMNS: &[Column] = &[
 ];
 
 /// `data/findings.csv`: one row per finding.
-pub const FINDING_COLUMNS: &[Column] = &[
+pub(crate) const FINDING_COLUMNS: &[Column] = &[
     col(
         "case_study",
         "text",
@@ -174,7 +174,7 @@ pub const FINDING_COLUMNS: &[Column] = &[
 ];
 
 /// `data/claims.csv`: one row per claim.
-pub const CLAIM_COLUMNS: &[Column] = &[
+pub(crate) const CLAIM_COLUMNS: &[Column] = &[
     col("slug", "text", "The claim's identifier (its file name)."),
     col("title", "text", "The statement."),
     col("summary", "text", "One-sentence summary."),
@@ -228,7 +228,7 @@ const JSON_FIELDS: &[Column] = &[
 
 /// What the `/data/` page shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct Dictionary {
+pub(crate) struct Dictionary {
     pub files: Vec<FileEntry>,
     /// The licence the data is published under, when site.toml states one.
     pub licence: Option<String>,
@@ -239,7 +239,7 @@ pub struct Dictionary {
 
 /// One downloadable file.
 #[derive(Debug, Clone, Serialize)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     /// Anchor id on the page.
     pub id: &'static str,
     /// Path in the site (`data/claims.csv`).
@@ -253,7 +253,7 @@ pub struct FileEntry {
 
 /// One column as the page shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct ColumnEntry {
+pub(crate) struct ColumnEntry {
     pub name: &'static str,
     pub kind: &'static str,
     pub description: &'static str,
@@ -262,13 +262,13 @@ pub struct ColumnEntry {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct AllowedValue {
+pub(crate) struct AllowedValue {
     pub id: String,
     pub label: String,
 }
 
 /// The dictionary for this review's data.
-pub fn dictionary(data: &ReviewData) -> Dictionary {
+pub(crate) fn dictionary(data: &ReviewData) -> Dictionary {
     let facets = facet_index(data);
     let columns = |list: &[Column]| -> Vec<ColumnEntry> {
         list.iter()

@@ -9,8 +9,8 @@
 //! `/data/` page shows ([`dictionary`]), which lists the very columns the tables are
 //! written with. It knows nothing of templates.
 
-pub mod dictionary;
-pub mod tables;
+pub(crate) mod dictionary;
+pub(crate) mod tables;
 
 use std::path::PathBuf;
 
@@ -19,20 +19,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
 use crate::content::schema::Extra;
-use crate::review::{CaseStudy, Claim, FacetValue, Review, Theme};
+use crate::review::Review;
+use crate::review::model::{CaseStudy, Claim, FacetValue, Theme};
 use crate::shared::Shared;
 
 /// The version of the document's shape. Raise it when a field is renamed or removed or
 /// changes meaning, so that a snapshot of an older shape is refused with a clear message
 /// rather than misread; adding an optional field does not need a new version.
-pub const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
 
 /// Where the data files go in the built site.
-pub const DATA_DIR: &str = "data";
+pub(crate) const DATA_DIR: &str = "data";
 
 /// The whole review as data: `data/review.json`, and an edition snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReviewData {
+pub(crate) struct ReviewData {
     /// The version of this document's shape ([`FORMAT`]).
     pub format: u32,
     pub review: ReviewDetails,
@@ -48,7 +49,7 @@ pub struct ReviewData {
 
 /// The review's own details, from site.toml.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReviewDetails {
+pub(crate) struct ReviewDetails {
     pub title: String,
     #[serde(default)]
     pub description: String,
@@ -67,7 +68,7 @@ pub struct ReviewDetails {
 
 /// A facet and its allowed values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FacetData {
+pub(crate) struct FacetData {
     pub name: String,
     pub label: String,
     #[serde(default)]
@@ -77,7 +78,7 @@ pub struct FacetData {
 
 /// One allowed value of a facet: `id` is what front matter and the tables hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FacetValueData {
+pub(crate) struct FacetValueData {
     pub id: String,
     pub label: String,
     #[serde(default)]
@@ -86,7 +87,7 @@ pub struct FacetValueData {
 
 /// A research theme.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ThemeData {
+pub(crate) struct ThemeData {
     pub slug: String,
     pub title: String,
     #[serde(default)]
@@ -96,7 +97,7 @@ pub struct ThemeData {
 
 /// How many findings sit on each side of a claim.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StanceCounts {
+pub(crate) struct StanceCounts {
     pub supports: usize,
     pub mixed: usize,
     pub challenges: usize,
@@ -105,7 +106,7 @@ pub struct StanceCounts {
 
 /// A claim and the balance of the findings on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClaimData {
+pub(crate) struct ClaimData {
     pub slug: String,
     pub title: String,
     #[serde(default)]
@@ -121,7 +122,7 @@ pub struct ClaimData {
 
 /// When an innovation ran.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PeriodData {
+pub(crate) struct PeriodData {
     pub start: Option<i32>,
     pub end: Option<i32>,
 }
@@ -129,7 +130,7 @@ pub struct PeriodData {
 /// A case study: every front-matter field (facet values by id, themes and claims by
 /// slug, sources by bibliography key), its URL and its findings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CaseStudyData {
+pub(crate) struct CaseStudyData {
     pub slug: String,
     /// Site-relative URL of its page (`case-studies/pause/`).
     pub url: String,
@@ -167,7 +168,7 @@ pub struct CaseStudyData {
 
 /// What one source says about one claim, as a case study reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FindingData {
+pub(crate) struct FindingData {
     /// Claim slug.
     pub claim: String,
     /// `supports`, `mixed` or `challenges`.
@@ -189,7 +190,7 @@ pub struct FindingData {
 
 impl ReviewData {
     /// The review's data, from the model.
-    pub fn from_review(review: &Review) -> ReviewData {
+    pub(crate) fn from_review(review: &Review) -> ReviewData {
         let mut themes: Vec<ThemeData> = review.themes.iter().map(theme_data).collect();
         themes.sort_by(|a, b| a.slug.cmp(&b.slug));
         let mut claims: Vec<ClaimData> = review.claims.iter().map(claim_data).collect();
@@ -209,7 +210,7 @@ impl ReviewData {
 
     /// The document as pretty-printed JSON, ending with a newline (so a committed snapshot
     /// diffs line by line).
-    pub fn to_json(&self) -> Vec<u8> {
+    pub(crate) fn to_json(&self) -> Vec<u8> {
         // Serializing plain strings, numbers and maps with string keys cannot fail.
         let mut json = serde_json::to_vec_pretty(self).unwrap_or_default();
         json.push(b'\n');
@@ -217,19 +218,19 @@ impl ReviewData {
     }
 
     /// Case studies by slug.
-    pub fn case_study(&self, slug: &str) -> Option<&CaseStudyData> {
+    pub(crate) fn case_study(&self, slug: &str) -> Option<&CaseStudyData> {
         self.case_studies.iter().find(|c| c.slug == slug)
     }
 
     /// Claims by slug.
-    pub fn claim(&self, slug: &str) -> Option<&ClaimData> {
+    pub(crate) fn claim(&self, slug: &str) -> Option<&ClaimData> {
         self.claims.iter().find(|c| c.slug == slug)
     }
 }
 
 /// The data files of the site, as paths under the output folder with their bytes:
 /// `data/review.json` and the CSV tables.
-pub fn files(data: &ReviewData) -> Result<Vec<(PathBuf, Vec<u8>)>, tables::TableError> {
+pub(crate) fn files(data: &ReviewData) -> Result<Vec<(PathBuf, Vec<u8>)>, tables::TableError> {
     let mut files = vec![(PathBuf::from(DATA_DIR).join("review.json"), data.to_json())];
     for (name, bytes) in tables::write_all(data)? {
         files.push((PathBuf::from(DATA_DIR).join(name), bytes));
@@ -362,6 +363,6 @@ fn case_study_data(c: &CaseStudy) -> CaseStudyData {
 }
 
 /// Facets by name, for looking up a value's label.
-pub fn facet_index(data: &ReviewData) -> IndexMap<&str, &FacetData> {
+pub(crate) fn facet_index(data: &ReviewData) -> IndexMap<&str, &FacetData> {
     data.facets.iter().map(|f| (f.name.as_str(), f)).collect()
 }

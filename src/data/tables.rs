@@ -12,19 +12,19 @@ use super::{CaseStudyData, ReviewData};
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// How list fields are joined in one cell.
-pub const LIST_SEPARATOR: &str = "; ";
+pub(crate) const LIST_SEPARATOR: &str = "; ";
 
 /// A table could not be written (in memory, so only a bug in a row's shape can cause it).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write {table}: {source}")]
-pub struct TableError {
+pub(crate) struct TableError {
     table: &'static str,
     #[source]
     source: csv::Error,
 }
 
 /// Every table, by file name, with its bytes.
-pub fn write_all(data: &ReviewData) -> Result<Vec<(&'static str, Vec<u8>)>, TableError> {
+pub(crate) fn write_all(data: &ReviewData) -> Result<Vec<(&'static str, Vec<u8>)>, TableError> {
     Ok(vec![
         (
             "case-studies.csv",

@@ -16,7 +16,7 @@ use crate::data::{CaseStudyData, ClaimData, FindingData, ReviewData, StanceCount
 /// What changed between two editions: `data/changes.json`, the `/changes/` page and the
 /// lines on claim and case-study pages.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// The version of this document's shape (the data's format).
     pub format: u32,
     /// The snapshot's edition.
@@ -41,7 +41,7 @@ pub struct Changes {
 
 /// How many items each section lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub case_studies_added: usize,
     pub case_studies_updated: usize,
     pub case_studies_removed: usize,
@@ -59,7 +59,7 @@ pub struct Summary {
 /// this edition; for a removed one it is its page in the previous edition
 /// (`previous_url` + its old URL), or `""` when `previous_url` is not set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CaseStudyEntry {
+pub(crate) struct CaseStudyEntry {
     pub slug: String,
     pub title: String,
     pub url: String,
@@ -69,7 +69,7 @@ pub struct CaseStudyEntry {
 
 /// A case study in both editions whose front matter or findings changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CaseStudyUpdate {
+pub(crate) struct CaseStudyUpdate {
     pub slug: String,
     pub title: String,
     pub url: String,
@@ -91,7 +91,7 @@ pub struct CaseStudyUpdate {
 
 /// One finding, as the changes page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FindingEntry {
+pub(crate) struct FindingEntry {
     pub case_study: Link,
     pub claim: Link,
     pub stance: String,
@@ -104,7 +104,7 @@ pub struct FindingEntry {
 
 /// A finding in both editions whose stance or certainty changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FindingChange {
+pub(crate) struct FindingChange {
     #[serde(flatten)]
     pub finding: FindingEntry,
     pub old_stance: String,
@@ -115,7 +115,7 @@ pub struct FindingChange {
 /// A link to a page of this edition (`current`), of the previous one, or to nothing
 /// (`url` is `""`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Link {
+pub(crate) struct Link {
     pub slug: String,
     pub title: String,
     pub url: String,
@@ -124,7 +124,7 @@ pub struct Link {
 
 /// A claim whose balance changed, or that was added or removed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ClaimChange {
+pub(crate) struct ClaimChange {
     pub claim: Link,
     /// Counts in the previous edition (`None` for an added claim).
     pub before: Option<StanceCounts>,
@@ -140,7 +140,7 @@ impl Changes {
     /// The same changes with links into this site rewritten by `page` (from a data URL,
     /// `case-studies/pause/`, to the site's own form, which ends in `index.html` in a
     /// portable build). `data/changes.json` keeps the data URLs.
-    pub fn with_page_urls(&self, page: &dyn Fn(&str) -> String) -> Changes {
+    pub(crate) fn with_page_urls(&self, page: &dyn Fn(&str) -> String) -> Changes {
         let mut changes = self.clone();
         let link = |l: &mut Link| {
             if l.current {
@@ -185,7 +185,7 @@ impl Changes {
 }
 
 /// Compares this edition's data with the previous edition's.
-pub fn compare(previous: &ReviewData, current: &ReviewData, previous_url: &str) -> Changes {
+pub(crate) fn compare(previous: &ReviewData, current: &ReviewData, previous_url: &str) -> Changes {
     let links = Links {
         previous,
         current,

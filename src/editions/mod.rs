@@ -8,8 +8,8 @@
 //! `editions` variable and the site its data files (`data/review.json`, the CSV tables,
 //! `data/changes.json`, `editions.json`). It knows nothing of templates.
 
-pub mod compare;
-pub mod snapshot;
+pub(crate) mod compare;
+pub(crate) mod snapshot;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -20,11 +20,11 @@ use crate::config::SiteConfig;
 use crate::data::{self, ReviewData};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::review::Review;
-pub use compare::Changes;
+pub(crate) use compare::Changes;
 
 /// This edition: its data, and what changed since the previous one.
 #[derive(Debug, Clone)]
-pub struct Edition {
+pub(crate) struct Edition {
     pub data: ReviewData,
     /// `None` without `[editions] previous`.
     pub changes: Option<Changes>,
@@ -34,7 +34,7 @@ pub struct Edition {
 
 /// One edition in `editions.json` and the footer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EditionEntry {
+pub(crate) struct EditionEntry {
     pub edition: i64,
     /// Where it is published (`""` for this edition without a `base_url`).
     pub url: String,
@@ -48,7 +48,11 @@ impl Edition {
     /// This edition's data and its comparison with the previous snapshot. `None` when
     /// the snapshot cannot be used (reported into `diagnostics`); warns about case studies
     /// that changed but whose `edition` was not raised.
-    pub fn prepare(root: &Path, review: &Review, diagnostics: &mut Diagnostics) -> Option<Edition> {
+    pub(crate) fn prepare(
+        root: &Path,
+        review: &Review,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Edition> {
         let config = &review.config;
         let data = ReviewData::from_review(review);
         let changes = match &config.editions.previous {
@@ -74,7 +78,7 @@ impl Edition {
 
     /// The data files: `data/review.json`, the CSV tables, `data/changes.json` when there
     /// is a previous edition, and `editions.json`.
-    pub fn files(&self) -> Result<Vec<(PathBuf, Vec<u8>)>, data::tables::TableError> {
+    pub(crate) fn files(&self) -> Result<Vec<(PathBuf, Vec<u8>)>, data::tables::TableError> {
         let mut files = data::files(&self.data)?;
         if let Some(changes) = &self.changes {
             files.push((
@@ -88,7 +92,7 @@ impl Edition {
     }
 
     /// The templates' `editions` variable: see the README's template reference.
-    pub fn template_value(&self, config: &SiteConfig) -> serde_json::Value {
+    pub(crate) fn template_value(&self, config: &SiteConfig) -> serde_json::Value {
         let since = since(self.changes.as_ref());
         let new_in = match config.edition {
             Some(e) => format!("New in the {e} edition"),

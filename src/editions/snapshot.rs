@@ -14,7 +14,7 @@ use crate::data::{FORMAT, ReviewData};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// The folder of snapshots in a review.
-pub const EDITIONS_DIR: &str = "editions";
+pub(crate) const EDITIONS_DIR: &str = "editions";
 
 /// Where site.toml says something: read again from disk, for pointing at a key.
 struct ConfigText {
@@ -52,7 +52,7 @@ impl ConfigText {
 
 /// Reads and checks the previous edition's snapshot named by `[editions] previous`.
 /// `None` (with the problem reported) when it cannot be used.
-pub fn load_previous(
+pub(crate) fn load_previous(
     root: &Path,
     config: &SiteConfig,
     relative: &Path,
@@ -253,14 +253,14 @@ fn offset_of(text: &str, line: usize, column: usize) -> Range<usize> {
 }
 
 /// Where the snapshot of `edition` goes: absolute, and relative to the root.
-pub fn snapshot_path(root: &Path, edition: i64) -> (PathBuf, PathBuf) {
+pub(crate) fn snapshot_path(root: &Path, edition: i64) -> (PathBuf, PathBuf) {
     let relative = Path::new(EDITIONS_DIR).join(format!("{edition}.json"));
     (root.join(&relative), relative)
 }
 
 /// Writes this edition's snapshot to `editions/<edition>.json`, refusing to replace one
 /// unless `force`. Returns the path written, relative to the root.
-pub fn write(
+pub(crate) fn write(
     root: &Path,
     config: &SiteConfig,
     data: &ReviewData,

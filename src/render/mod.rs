@@ -9,7 +9,7 @@
 mod edition_jobs;
 mod filters;
 mod jobs;
-pub mod theme;
+pub(crate) mod theme;
 mod values;
 
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ use crate::review::{Changed, Review};
 use jobs::PageJob;
 use theme::{Origin, ThemeFiles};
 use values::{Baseline, Previous, Values, digest_all, digest_of};
-pub use values::{Digest, ValueCache};
+pub(crate) use values::{Digest, ValueCache};
 
 /// A file of the built site: where it goes (relative to the output folder) and its bytes.
 #[derive(Debug, Clone)]
@@ -36,14 +36,14 @@ pub struct OutputFile {
 }
 
 /// Escapes text for HTML, for the few bits of markup built outside templates.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     crate::markdown::push_escaped(&mut out, text);
     out
 }
 
 /// The compiled templates and where each came from.
-pub struct Templates {
+pub(crate) struct Templates {
     tera: Tera,
     pub theme: ThemeFiles,
     /// A digest of every template's name and text: pages rendered with templates of the
@@ -53,7 +53,11 @@ pub struct Templates {
 
 impl Templates {
     /// Loads and compiles every template of the theme (site overrides first).
-    pub fn load(root: &Path, theme_name: &str, diagnostics: &mut Diagnostics) -> Option<Templates> {
+    pub(crate) fn load(
+        root: &Path,
+        theme_name: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Templates> {
         let theme = theme::collect(root, theme_name, diagnostics);
         let mut sources = Vec::new();
         for (name, origin) in &theme.templates {
@@ -104,7 +108,7 @@ impl Templates {
 }
 
 /// The templates every theme must provide.
-pub const PAGE_TEMPLATES: [&str; 18] = [
+pub(crate) const PAGE_TEMPLATES: [&str; 18] = [
     "index.html",
     "case-studies.html",
     "case-study.html",
@@ -152,14 +156,14 @@ fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
 
 /// Why rendering stopped: a template failed, or the sink refused a page.
 #[derive(Debug)]
-pub enum RenderError<E> {
+pub(crate) enum RenderError<E> {
     Template(Box<Diagnostic>),
     Sink(E),
 }
 
 /// Renders every page of the review in parallel, handing each to `sink` as soon as it is
 /// ready (so a large site is never held in memory whole). Returns the number of pages.
-pub fn render_site<E: Send>(
+pub(crate) fn render_site<E: Send>(
     review: &Review,
     edition: &Edition,
     templates: &Templates,
@@ -191,7 +195,7 @@ fn with_globals(templates: &Templates, globals: &serde_json::Value) -> Tera {
 
 /// The pages of the previous build, each with the digest of what it was rendered from.
 #[derive(Default)]
-pub struct PageCache {
+pub(crate) struct PageCache {
     pages: HashMap<String, (Digest, OutputFile)>,
     values: ValueCache,
     previous: Option<Previous>,
@@ -200,13 +204,13 @@ pub struct PageCache {
 impl PageCache {
     /// Takes the last build's review out, for [`Review::update_bodies`] to bring up to date;
     /// render it again with [`render_cached`], saying what changed.
-    pub fn take_review(&mut self) -> Option<Review> {
+    pub(crate) fn take_review(&mut self) -> Option<Review> {
         self.previous.as_mut()?.review.take()
     }
 }
 
 /// A site rendered into memory, and how many of its pages had to be rendered.
-pub struct RenderedSite {
+pub(crate) struct RenderedSite {
     /// Every page, sorted by path.
     pub files: Vec<OutputFile>,
     /// Pages rendered in this build; the rest were the previous build's, unchanged.
@@ -216,7 +220,7 @@ pub struct RenderedSite {
 /// Renders the review into memory, rendering only the pages whose inputs differ from the
 /// previous build's (by digest) and reusing the previous output for the rest; a successful
 /// build then replaces the previous one in `cache`. The output is the same, byte for byte, as [`render_site`]'s.
-pub fn render_cached(
+pub(crate) fn render_cached(
     owned: Review,
     edition: &Edition,
     templates: &Templates,

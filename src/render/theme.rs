@@ -16,11 +16,11 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// The name of the built-in theme.
-pub const DEFAULT_THEME_NAME: &str = "default";
+pub(crate) const DEFAULT_THEME_NAME: &str = "default";
 
 /// Where a template or static file came from.
 #[derive(Debug, Clone)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A file on disk (absolute path, and the path to show in diagnostics).
     Disk { absolute: PathBuf, display: PathBuf },
     /// The built-in default theme.
@@ -31,13 +31,13 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub fn display(&self) -> &Path {
+    pub(crate) fn display(&self) -> &Path {
         match self {
             Origin::Disk { display, .. } | Origin::Builtin { display, .. } => display,
         }
     }
 
-    pub fn read(&self) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn read(&self) -> std::io::Result<Vec<u8>> {
         match self {
             Origin::Disk { absolute, .. } => std::fs::read(absolute),
             Origin::Builtin { contents, .. } => Ok(contents.to_vec()),
@@ -47,13 +47,13 @@ impl Origin {
 
 /// A theme's files, by path relative to `templates/` or `static/`.
 #[derive(Debug, Default)]
-pub struct ThemeFiles {
+pub(crate) struct ThemeFiles {
     pub templates: BTreeMap<String, Origin>,
     pub statics: BTreeMap<String, Origin>,
 }
 
 /// Collects the templates and static files for the site's theme.
-pub fn collect(root: &Path, theme: &str, diagnostics: &mut Diagnostics) -> ThemeFiles {
+pub(crate) fn collect(root: &Path, theme: &str, diagnostics: &mut Diagnostics) -> ThemeFiles {
     let mut files = ThemeFiles::default();
     let theme_dir = root.join("themes").join(theme);
     let has_disk_theme = theme_dir.is_dir();
