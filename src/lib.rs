@@ -129,6 +129,8 @@ struct RebuildState {
     content: content::ParseCache,
     review: review::ReviewCache,
     pages: render::PageCache,
+    /// The data files (`data/`, `editions.json`) and what they were written from.
+    data: editions::DataCache,
 }
 
 /// The review's files, read and parsed, before the model is built.
@@ -322,7 +324,7 @@ impl RebuildState {
         };
         let mut prepared = loaded.prepared(&options.root, review)?;
         let copies = copies(&prepared.review, &prepared.templates);
-        let data_files = match prepared.edition.files() {
+        let data_files = match prepared.edition.files_cached(&self.data) {
             Ok(files) => files,
             Err(err) => {
                 prepared.diagnostics.push(data_diagnostic(&err));
@@ -345,7 +347,11 @@ impl RebuildState {
         prepared.timer.lap("render");
         let pages = rendered.files.len();
         let mut files = rendered.files;
-        files.extend(data_files.into_iter().map(output_file));
+        files.extend(data_files.iter().map(|(path, contents)| OutputFile {
+            path: path.clone(),
+            contents: contents.clone(),
+        }));
+        self.data.keep(prepared.edition, data_files);
         Ok(Site {
             copies,
             config: prepared.config,

@@ -230,9 +230,12 @@ impl ReviewData {
 
 /// The data files of the site, as paths under the output folder with their bytes:
 /// `data/review.json` and the CSV tables.
+/// The JSON document and the tables are written at the same time, as each takes a while
+/// on a large review.
 pub(crate) fn files(data: &ReviewData) -> Result<Vec<(PathBuf, Vec<u8>)>, tables::TableError> {
-    let mut files = vec![(PathBuf::from(DATA_DIR).join("review.json"), data.to_json())];
-    for (name, bytes) in tables::write_all(data)? {
+    let (json, tables) = rayon::join(|| data.to_json(), || tables::write_all(data));
+    let mut files = vec![(PathBuf::from(DATA_DIR).join("review.json"), json)];
+    for (name, bytes) in tables? {
         files.push((PathBuf::from(DATA_DIR).join(name), bytes));
     }
     Ok(files)

@@ -13,6 +13,7 @@ pub(crate) mod snapshot;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -30,6 +31,22 @@ pub(crate) struct Edition {
     pub changes: Option<Changes>,
     /// Every edition, newest first, with where it is published (`editions.json`).
     pub index: Vec<EditionEntry>,
+}
+
+/// The data files of the last compile, and the edition they were written from.
+#[derive(Default)]
+pub(crate) struct DataCache {
+    last: Option<Edition>,
+    files: Vec<(PathBuf, Arc<[u8]>)>,
+}
+
+impl DataCache {
+    /// Keeps `edition` (moved, not copied) and the files written from it for the next
+    /// compile.
+    pub(crate) fn keep(&mut self, edition: Edition, files: Vec<(PathBuf, Arc<[u8]>)>) {
+        self.last = Some(edition);
+        self.files = files;
+    }
 }
 
 /// One edition in `editions.json` and the footer.
@@ -89,6 +106,27 @@ impl Edition {
         let index = serde_json::json!({ "editions": self.index });
         files.push((PathBuf::from("editions.json"), pretty(&index)));
         Ok(files)
+    }
+
+    /// [`Edition::files`], reusing the files in `cache` when they were written from the
+    /// same data, changes and index (as after most edits in `serve`, which change a page's
+    /// text, not the data). Keep this edition with its files with [`DataCache::keep`].
+    pub(crate) fn files_cached(
+        &self,
+        cache: &DataCache,
+    ) -> Result<Vec<(PathBuf, Arc<[u8]>)>, data::tables::TableError> {
+        if let Some(last) = &cache.last
+            && last.data == self.data
+            && last.changes == self.changes
+            && last.index == self.index
+        {
+            return Ok(cache.files.clone());
+        }
+        Ok(self
+            .files()?
+            .into_iter()
+            .map(|(path, bytes)| (path, Arc::from(bytes)))
+            .collect())
     }
 
     /// The templates' `editions` variable: see the README's template reference.

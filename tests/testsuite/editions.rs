@@ -808,3 +808,72 @@ fn a_previous_edition_without_a_current_one_is_refused() {
         "site.toml:20:1",
     );
 }
+
+/// `serve` rebuilds through a `Compiler`, which reuses the data files when the data did not
+/// change: after each edit they must be what a fresh build writes.
+#[test]
+fn rebuilds_write_the_same_data_files_as_a_fresh_build() {
+    let review = frozen();
+    next_edition(&review);
+    let options = tessera::BuildOptions {
+        root: review.root.clone(),
+        ..Default::default()
+    };
+    let data = |site: &tessera::Site| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut files: Vec<_> = site
+            .files
+            .iter()
+            .filter(|f| {
+                f.path
+                    .extension()
+                    .is_some_and(|e| e == "json" || e == "csv")
+            })
+            .map(|f| (f.path.clone(), f.contents.to_vec()))
+            .collect();
+        files.sort();
+        files
+    };
+    let fresh = || {
+        data(&tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false))))
+    };
+    let mut compiler = tessera::Compiler::new();
+    let first = compiler.compile(&options).expect("compiles");
+    assert_eq!(data(&first), fresh());
+    assert_eq!(
+        data(&first).len(),
+        6,
+        "review.json, 3 tables, changes.json, editions.json"
+    );
+    for (file, from, to) in [
+        (
+            "content/case-studies/gamma.md",
+            "Gamma body.",
+            "Gamma body, edited.",
+        ),
+        (
+            "content/case-studies/gamma.md",
+            "stance: mixed",
+            "stance: challenges",
+        ),
+    ] {
+        let path = review.path(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, text.replace(from, to)).expect("write");
+        let site = compiler
+            .compile_changed(&options, &[std::path::PathBuf::from(file)])
+            .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        assert_eq!(data(&site), fresh(), "after replacing {from:?}");
+    }
+    // The last edit changed the data: the new claim's balance moved.
+    let site = compiler.compile(&options).expect("compiles");
+    let file = site
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("data/changes.json"))
+        .expect("changes.json");
+    let changes: Value = serde_json::from_slice(&file.contents).expect("json");
+    assert_eq!(
+        changes["claims_added"][0]["description"],
+        json!("new: 1 challenging")
+    );
+}
