@@ -33,17 +33,20 @@ pub(crate) struct Edition {
     pub index: Vec<EditionEntry>,
 }
 
+/// Data files: paths under the output folder, with their bytes shared.
+pub(crate) type DataFiles = Vec<(PathBuf, Arc<[u8]>)>;
+
 /// The data files of the last compile, and the edition they were written from.
 #[derive(Default)]
 pub(crate) struct DataCache {
     last: Option<Edition>,
-    files: Vec<(PathBuf, Arc<[u8]>)>,
+    files: DataFiles,
 }
 
 impl DataCache {
     /// Keeps `edition` (moved, not copied) and the files written from it for the next
     /// compile.
-    pub(crate) fn keep(&mut self, edition: Edition, files: Vec<(PathBuf, Arc<[u8]>)>) {
+    pub(crate) fn keep(&mut self, edition: Edition, files: DataFiles) {
         self.last = Some(edition);
         self.files = files;
     }
@@ -114,7 +117,7 @@ impl Edition {
     pub(crate) fn files_cached(
         &self,
         cache: &DataCache,
-    ) -> Result<Vec<(PathBuf, Arc<[u8]>)>, data::tables::TableError> {
+    ) -> Result<DataFiles, data::tables::TableError> {
         if let Some(last) = &cache.last
             && last.data == self.data
             && last.changes == self.changes
