@@ -12,7 +12,7 @@ use hayagriva::Entry;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, locate};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, locate};
 use crate::shared::Shared;
 
 /// One bibliography entry, ready for templates.
@@ -63,7 +63,7 @@ impl Bibliography {
             Err(err) => {
                 diagnostics.push(
                     Diagnostic::error(
-                        "bibliography",
+                        Code::Bibliography,
                         format!("cannot read the bibliography: {err}"),
                     )
                     .in_file(display),
@@ -103,7 +103,7 @@ impl Bibliography {
 
 fn parse_yaml(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
     hayagriva::io::from_yaml_str(text).map_err(|err| {
-        let mut d = Diagnostic::error("bibliography", format!("bibliography: {err}"))
+        let mut d = Diagnostic::error(Code::Bibliography, format!("bibliography: {err}"))
             .with_hint("entries follow the Hayagriva YAML format: `key: {type: report, title: ..., author: [...], date: 2020}`");
         if let Some(l) = err.location() {
             let start = l.index().min(text.len());
@@ -122,7 +122,7 @@ fn parse_biblatex(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
                     hayagriva::io::BibLaTeXError::Parse(e) => e.span.clone(),
                     hayagriva::io::BibLaTeXError::Type(e) => e.span.clone(),
                 };
-                let mut d = Diagnostic::error("bibliography", format!("bibliography: {err}"));
+                let mut d = Diagnostic::error(Code::Bibliography, format!("bibliography: {err}"));
                 d.location = Some(locate(text, span));
                 d
             })

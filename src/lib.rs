@@ -4,10 +4,11 @@
 //! Markdown bodies) → [`review`] (the evidence model: claims, contradictions, themes, map)
 //! → [`render`] (Tera templates) → [`output`] (an all-or-nothing write), with [`search`]
 //! indexing the pages as they are written when search is on. [`compile`] runs every stage
-//! but the write and returns the site in memory (for `check` and `serve`); [`build`]
+//! but the write and returns the site in memory (for `check` and `serve`); [`build_site`]
 //! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
 #![warn(unreachable_pub)]
+#![deny(missing_docs)]
 
 mod bibliography;
 mod config;
@@ -17,6 +18,7 @@ pub mod diagnostics;
 mod editions;
 pub mod markdown;
 mod output;
+mod paths;
 mod render;
 mod review;
 pub mod scaffold;
@@ -31,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use bibliography::Bibliography;
 use config::SiteConfig;
-use diagnostics::{Diagnostic, Diagnostics};
+use diagnostics::{Code, Diagnostic, Diagnostics};
 use editions::Edition;
 use markdown::MarkdownOptions;
 use output::Copy;
@@ -58,11 +60,15 @@ pub struct BuildOptions {
 
 /// A site compiled in memory: every page and every file to copy.
 pub struct Site {
+    /// The site configuration the site was compiled with.
     pub config: Arc<SiteConfig>,
+    /// Every rendered file, with its path in the output folder.
     pub files: Vec<OutputFile>,
+    /// Files copied as they are: the site theme's static files and content assets.
     pub copies: Vec<Copy>,
     /// Warnings (a compiled site has no errors).
     pub diagnostics: Diagnostics,
+    /// How many pages the site has.
     pub pages: usize,
     /// Pages rendered by this compile; the others were the previous compile's, unchanged.
     pub rendered: usize,
@@ -70,10 +76,15 @@ pub struct Site {
 
 /// The outcome of `tessera build`.
 pub struct BuildReport {
+    /// The folder the site was written to.
     pub output: PathBuf,
+    /// How many pages were written.
     pub pages: usize,
+    /// How many files were written in all.
     pub files: usize,
+    /// How long the build took.
     pub elapsed: Duration,
+    /// Warnings (a built site has no errors).
     pub diagnostics: Diagnostics,
     /// Pages in the search index, when search is on.
     pub searchable: Option<usize>,
@@ -163,7 +174,7 @@ fn load(
         config.search.enabled = search;
     }
     let config = Arc::new(config);
-    let templates = Templates::load(root, &config.theme, &mut diagnostics);
+    let templates = Templates::load(root, &config.site_theme, &mut diagnostics);
     let mut content = match cache {
         Some((cache, maybe_changed)) => {
             content::load_cached(root, &mut diagnostics, cache, maybe_changed)
@@ -228,7 +239,7 @@ impl Loaded {
 /// Loads, checks and models the review: every stage before rendering.
 fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
     let mut loaded = load(options, None)?;
-    let review = Review::build(
+    let review = Review::build_model(
         loaded.config.clone(),
         std::mem::take(&mut loaded.content),
         std::mem::take(&mut loaded.bibliography),
@@ -311,7 +322,7 @@ impl RebuildState {
                 (Some(review), Some(changed))
             }
             None => {
-                let review = Review::build_cached(
+                let review = Review::build_model_cached(
                     loaded.config.clone(),
                     content,
                     std::mem::take(&mut loaded.bibliography),
@@ -428,7 +439,7 @@ fn cpu_ms() -> u64 {
 
 /// Theme static files go under `static/`; content assets keep their path.
 fn copies(review: &Review, templates: &Templates) -> Vec<Copy> {
-    let statics = templates.theme.statics.iter().map(|(path, origin)| {
+    let statics = templates.site_theme.statics.iter().map(|(path, origin)| {
         let origin = origin.clone();
         Copy {
             path: Path::new("static").join(path),
@@ -457,7 +468,7 @@ pub fn output_dir(options: &BuildOptions, config: &SiteConfig) -> PathBuf {
 /// written as they are rendered, into a staging folder that replaces the output only once
 /// everything is written. With search on, pages are indexed as they are written and the
 /// search bundle is written last.
-pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let mut prepared = prepare(options).map_err(BuildError::Invalid)?;
     let output = output_dir(options, &prepared.config);
@@ -573,7 +584,7 @@ fn output_file((path, contents): (PathBuf, Vec<u8>)) -> OutputFile {
 
 /// A data table that could not be written, as the build's error.
 fn data_diagnostic(err: &data::tables::TableError) -> Diagnostic {
-    Diagnostic::error("data", err.to_string())
+    Diagnostic::error(Code::Internal, err.to_string())
         .with_hint("this is a bug in tessera; please report it with the review that causes it")
 }
 
@@ -581,7 +592,9 @@ fn data_diagnostic(err: &data::tables::TableError) -> Diagnostic {
 pub struct SnapshotReport {
     /// The snapshot written, relative to the review root (`editions/2026.json`).
     pub path: PathBuf,
+    /// How many case studies the snapshot holds.
     pub case_studies: usize,
+    /// How many findings the snapshot holds.
     pub findings: usize,
     /// Warnings found while building the review's data.
     pub diagnostics: Diagnostics,
@@ -592,7 +605,7 @@ pub struct SnapshotReport {
 /// snapshot unless `force`. Nothing is written when the review has errors.
 pub fn snapshot(options: &BuildOptions, force: bool) -> Result<SnapshotReport, Diagnostics> {
     let mut loaded = load(options, None)?;
-    let review = Review::build(
+    let review = Review::build_model(
         loaded.config.clone(),
         std::mem::take(&mut loaded.content),
         std::mem::take(&mut loaded.bibliography),
@@ -621,5 +634,5 @@ pub fn snapshot(options: &BuildOptions, force: bool) -> Result<SnapshotReport, D
 
 /// An output error as a diagnostic, for uniform reporting at the CLI.
 pub fn output_diagnostic(err: &output::OutputError) -> Diagnostic {
-    Diagnostic::error("output", err.to_string()).with_hint(err.hint())
+    Diagnostic::error(Code::Output, err.to_string()).with_hint(err.hint())
 }

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::data::{self, ReviewData};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::review::Review;
 pub(crate) use compare::Changes;
 
@@ -311,7 +311,7 @@ fn not_bumped(root: &Path, review: &Review, changes: &Changes) -> Vec<Diagnostic
                 |e| format!("still says `edition: {e}`"),
             );
             let diagnostic = Diagnostic::warning(
-                "edition-not-bumped",
+                Code::EditionNotBumped,
                 format!(
                     "`{}` changed {} ({}) but {was}",
                     u.slug,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::data::{FORMAT, ReviewData};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 
 /// The folder of snapshots in a review.
 pub(crate) const EDITIONS_DIR: &str = "editions";
@@ -74,7 +74,7 @@ pub(crate) fn load_previous(
             diagnostics.push(
                 site.at(
                     Diagnostic::error(
-                        "edition-snapshot",
+                        Code::EditionSnapshot,
                         format!(
                             "cannot read the previous edition's snapshot `{}`: {err}",
                             relative.display()
@@ -90,7 +90,7 @@ pub(crate) fn load_previous(
     let Ok(text) = String::from_utf8(bytes) else {
         diagnostics.push(
             Diagnostic::error(
-                "edition-snapshot",
+                Code::EditionSnapshot,
                 "the previous edition's snapshot is not UTF-8 text",
             )
             .in_file(relative)
@@ -126,7 +126,7 @@ fn parse(relative: &Path, text: &Arc<str>, diagnostics: &mut Diagnostics) -> Opt
     let corrupt = |message: String, span: Range<usize>, diagnostics: &mut Diagnostics| {
         diagnostics.add_source(relative, text.clone());
         diagnostics.push(
-            Diagnostic::error("edition-snapshot", message)
+            Diagnostic::error(Code::EditionSnapshot, message)
                 .in_file(relative)
                 .at(text, span)
                 .with_hint(
@@ -152,7 +152,7 @@ fn parse(relative: &Path, text: &Arc<str>, diagnostics: &mut Diagnostics) -> Opt
         let found = format.map_or_else(|| "no `format`".to_string(), |f| format!("format {f}"));
         diagnostics.push(
             Diagnostic::error(
-                "edition-snapshot-format",
+                Code::EditionSnapshotFormat,
                 format!(
                     "the previous edition's snapshot has {found}; this version of tessera reads format {FORMAT}"
                 ),
@@ -191,7 +191,7 @@ fn check_edition(
         diagnostics.push(
             site.at(
                 Diagnostic::error(
-                    "edition-missing",
+                    Code::EditionMissing,
                     "[editions] previous is set, but site.toml has no `edition` to compare it with",
                 ),
                 "previous",
@@ -210,7 +210,7 @@ fn check_edition(
             diagnostics.push(
                 site.at(
                     Diagnostic::error(
-                        "edition-snapshot-not-older",
+                        Code::EditionSnapshotNotOlder,
                         format!(
                             "the previous edition's snapshot `{}` {what}, which is not older than this edition ({current})",
                             relative.display()
@@ -271,7 +271,7 @@ pub(crate) fn write(
         return Err(Box::new(
             site.at(
                 Diagnostic::error(
-                    "edition-missing",
+                    Code::EditionMissing,
                     "site.toml has no `edition`, so the snapshot has no name",
                 ),
                 "title",
@@ -283,7 +283,7 @@ pub(crate) fn write(
     if path.exists() && !force {
         return Err(Box::new(
             Diagnostic::error(
-                "snapshot-exists",
+                Code::SnapshotExists,
                 format!(
                     "{} already exists; a snapshot is never replaced by accident",
                     relative.display()
@@ -300,7 +300,7 @@ pub(crate) fn write(
     written.map_err(|err| {
         Box::new(
             Diagnostic::error(
-                "snapshot-write",
+                Code::SnapshotWrite,
                 format!("cannot write {}: {err}", relative.display()),
             )
             .with_hint("check that the review folder is writable"),

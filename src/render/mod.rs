@@ -9,7 +9,7 @@
 mod edition_jobs;
 mod filters;
 mod jobs;
-pub(crate) mod theme;
+pub(crate) mod site_theme;
 mod values;
 
 use std::collections::HashMap;
@@ -19,12 +19,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::{Context, Tera};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::editions::Edition;
 use crate::review::urls::{file_of, root_of};
 use crate::review::{Changed, Review};
 use jobs::PageJob;
-use theme::{Origin, ThemeFiles};
+use site_theme::{Origin, SiteTheme};
 use values::{Baseline, Previous, Values, digest_all, digest_of};
 pub(crate) use values::{Digest, ValueCache};
 
@@ -45,7 +45,7 @@ pub(crate) fn escape(text: &str) -> String {
 /// The compiled templates and where each came from.
 pub(crate) struct Templates {
     tera: Tera,
-    pub theme: ThemeFiles,
+    pub site_theme: SiteTheme,
     /// A digest of every template's name and text: pages rendered with templates of the
     /// same digest need not be rendered again.
     pub digest: Digest,
@@ -58,9 +58,9 @@ impl Templates {
         theme_name: &str,
         diagnostics: &mut Diagnostics,
     ) -> Option<Templates> {
-        let theme = theme::collect(root, theme_name, diagnostics);
+        let site_theme = site_theme::collect(root, theme_name, diagnostics);
         let mut sources = Vec::new();
-        for (name, origin) in &theme.templates {
+        for (name, origin) in &site_theme.templates {
             match origin.read().map(String::from_utf8) {
                 Ok(Ok(text)) => {
                     diagnostics
@@ -68,7 +68,7 @@ impl Templates {
                     sources.push((name.clone(), text));
                 }
                 _ => diagnostics.push(
-                    Diagnostic::error("template", "cannot read this template as UTF-8 text")
+                    Diagnostic::error(Code::Template, "cannot read this template as UTF-8 text")
                         .in_file(origin.display()),
                 ),
             }
@@ -83,14 +83,14 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         filters::register(&mut tera);
         if let Err(err) = tera.add_raw_templates(sources) {
-            diagnostics.push(template_diagnostic(&err, &theme));
+            diagnostics.push(template_diagnostic(&err, &site_theme));
             return None;
         }
         for required in PAGE_TEMPLATES {
             if !tera.contains_template(required) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "template-missing",
+                        Code::TemplateMissing,
                         format!("the theme has no `{required}` template"),
                     )
                     .with_hint(format!(
@@ -101,7 +101,7 @@ impl Templates {
         }
         (!diagnostics.has_errors()).then_some(Templates {
             tera,
-            theme,
+            site_theme,
             digest,
         })
     }
@@ -130,7 +130,7 @@ pub(crate) const PAGE_TEMPLATES: [&str; 18] = [
 ];
 
 /// Turns a Tera error into a diagnostic naming the template, line and what went wrong.
-fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
+fn template_diagnostic(err: &tera::Error, theme: &SiteTheme) -> Diagnostic {
     match err.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let file = theme.templates.get(report.filename()).map_or_else(
@@ -144,13 +144,13 @@ fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
                 span: span.range.clone(),
             };
             Diagnostic::error(
-                "template",
+                Code::Template,
                 format!("template `{}`: {}", report.filename(), report.message()),
             )
             .in_file(file)
             .at_location(location)
         }
-        other => Diagnostic::error("template", format!("template error: {other}")),
+        other => Diagnostic::error(Code::Template, format!("template error: {other}")),
     }
 }
 
@@ -174,7 +174,7 @@ pub(crate) fn render_site<E: Send>(
     let jobs = jobs::page_jobs(review, edition);
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
-            RenderError::Template(Box::new(template_diagnostic(&err, &templates.theme)))
+            RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
         })?;
         sink(file).map_err(RenderError::Sink)
     })?;
@@ -262,7 +262,7 @@ pub(crate) fn render_cached(
                 Some(file) => Ok((digest, file, false)),
                 None => render_page(&tera, review, job, &values)
                     .map(|file| (digest, file, true))
-                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.theme))),
+                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme))),
             }
         })
         .collect::<Result<_, _>>()?;

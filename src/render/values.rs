@@ -489,7 +489,7 @@ mod tests {
             &mut diagnostics,
         );
         let options = ReviewOptions::default();
-        Review::build(config, content, bibliography, options, &mut diagnostics).unwrap()
+        Review::build_model(config, content, bibliography, options, &mut diagnostics).unwrap()
     }
 
     /// A card must carry every field of the case study but the page-only ones, or its

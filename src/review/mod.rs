@@ -69,7 +69,7 @@ pub(crate) struct Review {
 
 impl Review {
     /// Builds the model, reporting every problem; `None` when there were errors.
-    pub(crate) fn build(
+    pub(crate) fn build_model(
         config: Arc<SiteConfig>,
         content: Content,
         bibliography: Bibliography,
@@ -79,9 +79,9 @@ impl Review {
         build::build(config, content, bibliography, options, None, diagnostics)
     }
 
-    /// [`Review::build`], reusing from `cache` the work whose inputs have not changed since
+    /// [`Review::build_model`], reusing from `cache` the work whose inputs have not changed since
     /// the last build through it, and leaving this build's work there for the next.
-    pub(crate) fn build_cached(
+    pub(crate) fn build_model_cached(
         config: Arc<SiteConfig>,
         content: Content,
         bibliography: Bibliography,
