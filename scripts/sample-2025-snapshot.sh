@@ -5,8 +5,9 @@
 # Run it from anywhere after the sample content changes:  scripts/sample-2025-snapshot.sh
 #
 # It copies site.toml, content/ and themes/ to a temporary folder, and there:
-#   1. sets `edition = 2025` in site.toml and drops its [editions] table (a 2025 build has
-#      no previous edition to compare with);
+#   1. sets `edition = 2025` in site.toml, drops its [editions] table (a 2025 build has
+#      no previous edition to compare with) and the `date` of [publication] (today's is
+#      the 2026 edition's; without it the edition's year is the date);
 #   2. drops every case study marked `edition: 2026` (or later), except those a kept case
 #      study names in `adapted_from` (they must have existed already);
 #   3. drops every finding whose source was published in 2025 or later (the year of the
@@ -35,6 +36,7 @@ CUTOFF = 2025  # findings from sources published in this year or later are left 
 site = (root / "site.toml").read_text()
 site = re.sub(r"(?m)^edition\s*=.*$", "edition = 2025", site)
 site = re.sub(r"(?ms)^\[editions\]\n.*?(?=^\[|\Z)", "", site)
+site = re.sub(r"(?ms)(^\[publication\]\n(?:(?!^\[).)*?)^date\s*=.*?\n", r"\1", site)
 (root / "site.toml").write_text(site)
 
 # Years of the bibliography's entries (Hayagriva YAML: `key:` at column 0, `  date: YYYY...`).

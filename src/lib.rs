@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod bibliography;
+mod citations;
 mod config;
 pub mod content;
 mod data;
@@ -19,6 +20,7 @@ mod editions;
 pub mod markdown;
 mod output;
 mod paths;
+pub mod publication;
 mod render;
 mod review;
 pub mod scaffold;
@@ -181,11 +183,25 @@ fn load(
         }
         None => content::load(root, &mut diagnostics),
     };
-    let bibliography = Bibliography::load(
+    let mut bibliography = Bibliography::load(
         root,
         content.bibliography.take().as_deref(),
         &mut diagnostics,
     );
+    if let Some(style) = citations::Style::load(root, &config, &mut diagnostics) {
+        let cites = citations::cites_of(&content);
+        let portable = UrlStyle {
+            portable: options.portable || config.build.portable,
+        };
+        citations::apply(
+            root,
+            &mut bibliography,
+            Arc::new(style),
+            &cites,
+            &portable.page("references"),
+            &mut diagnostics,
+        );
+    }
     timer.lap("load");
     let review_options = ReviewOptions {
         drafts: options.drafts,
@@ -356,7 +372,7 @@ impl RebuildState {
             }
         };
         prepared.timer.lap("render");
-        let pages = rendered.files.len();
+        let pages = rendered.files.len() - rendered.downloads;
         let mut files = rendered.files;
         files.extend(data_files.iter().map(|(path, contents)| OutputFile {
             path: path.clone(),
@@ -500,13 +516,13 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
     };
     prepared.timer.lap("data files");
-    let pages = match render::render_site(
+    let (pages, downloads) = match render::render_site(
         &prepared.review,
         &prepared.edition,
         &prepared.templates,
         &sink,
     ) {
-        Ok(pages) => pages,
+        Ok(counts) => counts,
         Err(render::RenderError::Template(diagnostic)) => {
             prepared.diagnostics.push(*diagnostic);
             return Err(BuildError::Invalid(prepared.diagnostics));
@@ -519,7 +535,7 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     let copies = copies(&prepared.review, &prepared.templates);
     staging.copy_all(&copies)?;
-    let mut files = pages + data_files.len() + copies.len();
+    let mut files = pages + downloads + data_files.len() + copies.len();
     let mut searchable = None;
     if let Some(indexer) = indexer {
         let bundle = match indexer.finish() {
@@ -535,6 +551,9 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         files += bundle.files.len();
         searchable = Some(bundle.pages);
+    }
+    if let Some(warning) = render::no_base_url_warning(&prepared.config) {
+        prepared.diagnostics.push(warning);
     }
     staging.finish()?;
     prepared.timer.lap("copy and swap");

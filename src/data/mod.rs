@@ -253,12 +253,15 @@ fn details(config: &SiteConfig) -> ReviewDetails {
     }
 }
 
-/// PUBLICATION DETAILS: the review's bibliographic details (authors, publisher, licence,
-/// ISSN or DOI) for `review.publication`, from site.toml's `[publication]`. That section
-/// is being added separately (issue 12, citations); until it exists there is nothing to
-/// report. Wire it here, and in [`dictionary::licence`], when it lands.
-fn publication_details(_config: &SiteConfig) -> Option<serde_json::Value> {
-    None
+/// The review's bibliographic details (authors, publisher, date, licence, ISSN, DOI) for
+/// `review.publication`, as site.toml's `[publication]` gives them; `None` when it gives
+/// none. The data page reads the licence from here ([`dictionary::licence`]).
+fn publication_details(config: &SiteConfig) -> Option<serde_json::Value> {
+    let publication = &config.publication;
+    if *publication == crate::publication::Publication::default() {
+        return None;
+    }
+    serde_json::to_value(publication).ok()
 }
 
 fn facets(config: &SiteConfig) -> Vec<FacetData> {

@@ -165,6 +165,14 @@ fn review_json_holds_every_claim_with_its_balance_and_the_review_details() {
         data["review"]["base_url"].as_str(),
         site["base_url"].as_str()
     );
+    let publication = &site["publication"];
+    for key in ["corporate_author", "publisher", "licence"] {
+        assert_eq!(
+            data["review"]["publication"][key].as_str(),
+            publication[key].as_str(),
+            "review.publication.{key}"
+        );
+    }
     let facets: Vec<&str> = data["facets"]
         .as_array()
         .expect("facets")
@@ -322,6 +330,7 @@ fn the_data_page_documents_every_file_and_column() {
     }
     // Allowed values come from the facets.
     assert!(html.contains("<code>very-low</code> (Very low)"));
+    assert!(html.contains("The data is published under MIT OR Apache-2.0."));
     assert!(
         html.contains("read_csv(&quot;findings.csv&quot;)"),
         "an R recipe"
@@ -343,6 +352,7 @@ fn the_data_page_describes_the_files_as_a_schema_org_dataset() {
     let dataset: Value = serde_json::from_str(&html[start..end]).expect("JSON-LD parses");
     assert_eq!(dataset["@type"], json!("Dataset"));
     assert_eq!(dataset["url"], json!("https://example.org/review/data/"));
+    assert_eq!(dataset["license"], json!("MIT OR Apache-2.0"));
     let downloads: Vec<(&str, &str)> = dataset["distribution"]
         .as_array()
         .expect("distribution")

@@ -6,6 +6,8 @@ mod check;
 mod data;
 mod editions;
 mod evidence;
+mod hosting;
+mod publish;
 mod sample;
 mod search;
 mod serve;
