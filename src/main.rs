@@ -63,6 +63,16 @@ enum Command {
         #[arg(long)]
         all_pages: bool,
     },
+    /// Freeze this edition: write the review's data to `editions/<edition>.json` (the
+    /// `edition` of site.toml), for the next edition to compare itself with.
+    Snapshot {
+        /// The review folder, holding site.toml and content/.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// Replace the snapshot if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Create a new review in DIR, ready to build.
     Init {
         /// A new or empty folder.
@@ -157,6 +167,7 @@ fn main() -> ExitCode {
             deny_warnings,
             all_pages,
         ),
+        Command::Snapshot { root, force } => snapshot(root, force),
         Command::Init { dir } => init(&dir),
         Command::RemovePreviousSite { dir } => match tessera::remove_moved_aside(&dir) {
             Ok(()) => ExitCode::SUCCESS,
@@ -292,6 +303,30 @@ fn check(options: BuildOptions, format: Format, deny_warnings: bool, all_pages: 
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn snapshot(root: PathBuf, force: bool) -> ExitCode {
+    let options = BuildOptions {
+        root,
+        ..BuildOptions::default()
+    };
+    match tessera::snapshot(&options, force) {
+        Ok(report) => {
+            print_diagnostics(&report.diagnostics);
+            println!(
+                "Wrote {} ({} case studies, {} findings). Commit it with the content.",
+                report.path.display(),
+                report.case_studies,
+                report.findings
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics);
+            eprintln!("Snapshot failed: nothing was written.");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -4,6 +4,8 @@
 mod build;
 mod check;
 mod check_render;
+mod data;
+mod editions;
 mod evidence;
 mod hosting;
 mod publish;
