@@ -310,7 +310,10 @@ fn odd_inputs_do_not_panic() {
     assert_eq!(toc_ids(&plain("#")), ["section"]);
     let deep = "[".repeat(10_000) + &"]".repeat(10_000) + &"*".repeat(10_000);
     let html = sanitized(&deep).html;
-    assert!(html.starts_with("<p>[[[") && html.contains("]]]"), "text is kept");
+    assert!(
+        html.starts_with("<p>[[[") && html.contains("]]]"),
+        "text is kept"
+    );
 }
 
 #[test]
