@@ -12,12 +12,12 @@ use hayagriva::Entry;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, locate};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, locate};
 use crate::shared::Shared;
 
 /// One bibliography entry, ready for templates.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Source {
+pub(crate) struct Source {
     pub key: String,
     /// One line, plain text: authors (year). Title. Publisher or journal.
     pub citation: String,
@@ -32,7 +32,7 @@ pub struct Source {
 
 /// All sources by key, in file order.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Bibliography {
+pub(crate) struct Bibliography {
     pub sources: IndexMap<String, Shared<Source>>,
     /// The file exists but could not be read or parsed (already reported). Keys are then not
     /// checked against it, so one broken file gives one error rather than one per citation.
@@ -40,16 +40,20 @@ pub struct Bibliography {
 }
 
 impl Bibliography {
-    pub fn get(&self, key: &str) -> Option<&Shared<Source>> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Shared<Source>> {
         self.sources.get(key)
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.sources.keys().map(String::as_str)
     }
 
     /// Reads the bibliography file, if the review has one.
-    pub fn load(root: &Path, path: Option<&Path>, diagnostics: &mut Diagnostics) -> Bibliography {
+    pub(crate) fn load(
+        root: &Path,
+        path: Option<&Path>,
+        diagnostics: &mut Diagnostics,
+    ) -> Bibliography {
         let Some(path) = path else {
             return Bibliography::default();
         };
@@ -59,7 +63,7 @@ impl Bibliography {
             Err(err) => {
                 diagnostics.push(
                     Diagnostic::error(
-                        "bibliography",
+                        Code::Bibliography,
                         format!("cannot read the bibliography: {err}"),
                     )
                     .in_file(display),
@@ -99,7 +103,7 @@ impl Bibliography {
 
 fn parse_yaml(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
     hayagriva::io::from_yaml_str(text).map_err(|err| {
-        let mut d = Diagnostic::error("bibliography", format!("bibliography: {err}"))
+        let mut d = Diagnostic::error(Code::Bibliography, format!("bibliography: {err}"))
             .with_hint("entries follow the Hayagriva YAML format: `key: {type: report, title: ..., author: [...], date: 2020}`");
         if let Some(l) = err.location() {
             let start = l.index().min(text.len());
@@ -118,7 +122,7 @@ fn parse_biblatex(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
                     hayagriva::io::BibLaTeXError::Parse(e) => e.span.clone(),
                     hayagriva::io::BibLaTeXError::Type(e) => e.span.clone(),
                 };
-                let mut d = Diagnostic::error("bibliography", format!("bibliography: {err}"));
+                let mut d = Diagnostic::error(Code::Bibliography, format!("bibliography: {err}"));
                 d.location = Some(locate(text, span));
                 d
             })

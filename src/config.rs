@@ -10,10 +10,10 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean_hint};
 
 /// The file name of the configuration at the root of a review.
-pub const CONFIG_FILE: &str = "site.toml";
+pub(crate) const CONFIG_FILE: &str = "site.toml";
 
 /// The whole of `site.toml`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -29,9 +29,10 @@ pub struct SiteConfig {
     pub base_url: String,
     #[serde(default = "default_language")]
     pub language: String,
-    /// Theme folder name under `themes/`.
-    #[serde(default = "default_theme")]
-    pub theme: String,
+    /// The site theme (the look: templates and static files): a folder name under
+    /// `themes/`. site.toml calls it `theme`; in the code "theme" is a research theme.
+    #[serde(rename = "theme", default = "default_theme")]
+    pub site_theme: String,
     /// The current edition of the review (a year or a number); case studies whose
     /// `edition` equals it are "new in this edition".
     #[serde(default)]
@@ -157,7 +158,7 @@ impl SiteConfig {
             Err(err) => {
                 diagnostics.push(
                     Diagnostic::error(
-                        "config-missing",
+                        Code::ConfigMissing,
                         format!("cannot read {CONFIG_FILE}: {err}"),
                     )
                     .in_file(CONFIG_FILE)
@@ -198,7 +199,7 @@ impl SiteConfig {
                     std::iter::once("themes").chain(self.facets.keys().map(String::as_str));
                 problems.push(
                     Diagnostic::error(
-                        "config-map-axis",
+                        Code::ConfigMapAxis,
                         format!(
                             "[map] {key} = \"{axis}\" is neither `themes` nor a declared facet"
                         ),
@@ -214,7 +215,7 @@ impl SiteConfig {
             if slug::slugify(name).is_empty() {
                 problems.push(
                     Diagnostic::error(
-                        "config-bad-name",
+                        Code::ConfigBadName,
                         format!("facet `{name}` has no letters or digits, so it has no URL"),
                     )
                     .in_file(CONFIG_FILE)
@@ -230,7 +231,7 @@ impl SiteConfig {
                 if slug.is_empty() {
                     problems.push(
                         Diagnostic::error(
-                            "config-bad-name",
+                            Code::ConfigBadName,
                             format!(
                                 "facet `{name}` has a value `{}` with no letters or digits, so it has no URL",
                                 value.id
@@ -250,7 +251,7 @@ impl SiteConfig {
                         )
                     };
                     problems.push(
-                        Diagnostic::error("config-duplicate-value", message)
+                        Diagnostic::error(Code::ConfigDuplicateValue, message)
                             .in_file(CONFIG_FILE)
                             .at(text, find_last_span(text, &value.id)),
                     );
@@ -301,8 +302,8 @@ fn toml_diagnostic(err: &toml::de::Error, text: &str) -> Diagnostic {
     // toml's error names the key only in its own rendering; read it back from the text.
     let key = err.span().and_then(|span| key_before(text, span.start));
     let mut diagnostic = match key {
-        Some(key) => Diagnostic::error("config", format!("{CONFIG_FILE}: `{key}`: {message}")),
-        None => Diagnostic::error("config", format!("{CONFIG_FILE}: {message}")),
+        Some(key) => Diagnostic::error(Code::Config, format!("{CONFIG_FILE}: `{key}`: {message}")),
+        None => Diagnostic::error(Code::Config, format!("{CONFIG_FILE}: {message}")),
     }
     .in_file(CONFIG_FILE);
     if let Some(span) = err.span() {
@@ -310,7 +311,7 @@ fn toml_diagnostic(err: &toml::de::Error, text: &str) -> Diagnostic {
     }
     if let Some((unknown, expected)) = parse_unknown_field(&message) {
         let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
-        diagnostic.code = "config-unknown-key";
+        diagnostic.code = Code::ConfigUnknownKey;
         diagnostic.message = format!("{CONFIG_FILE}: unknown key `{unknown}`");
         diagnostic = diagnostic.with_hint(
             did_you_mean_hint(&unknown, candidates.iter().copied())
@@ -369,7 +370,7 @@ mod tests {
         let text = "title = \"x\"\nbase_ulr = \"https://a\"\n";
         assert!(SiteConfig::parse(text, &mut diagnostics).is_none());
         let d = diagnostics.iter().next().expect("one diagnostic");
-        assert_eq!(d.code, "config-unknown-key");
+        assert_eq!(d.code, Code::ConfigUnknownKey);
         assert!(d.message.contains("base_ulr"), "{}", d.message);
         assert_eq!(d.location.as_ref().map(|l| l.line), Some(2));
         assert_eq!(d.hint.as_deref(), Some("did you mean `base_url`?"));
@@ -394,7 +395,7 @@ mod tests {
     fn defaults_apply() {
         let mut diagnostics = Diagnostics::new();
         let config = SiteConfig::parse("title = \"x\"\n", &mut diagnostics).expect("parses");
-        assert_eq!(config.theme, "default");
+        assert_eq!(config.site_theme, "default");
         assert_eq!(config.output_dir, PathBuf::from("public"));
         assert_eq!(config.map.rows, "themes");
         assert!(!config.search.enabled);
@@ -410,7 +411,7 @@ mod tests {
         let text = "title = \"x\"\n\n[search]\nenable = true\n";
         assert!(SiteConfig::parse(text, &mut diagnostics).is_none());
         let d = diagnostics.iter().next().expect("one diagnostic");
-        assert_eq!(d.code, "config-unknown-key");
+        assert_eq!(d.code, Code::ConfigUnknownKey);
         assert!(d.message.contains("enable"), "{}", d.message);
         assert_eq!(d.location.as_ref().map(|l| l.line), Some(4));
         assert_eq!(d.hint.as_deref(), Some("did you mean `enabled`?"));

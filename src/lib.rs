@@ -4,21 +4,25 @@
 //! Markdown bodies) → [`review`] (the evidence model: claims, contradictions, themes, map)
 //! → [`render`] (Tera templates) → [`output`] (an all-or-nothing write), with [`search`]
 //! indexing the pages as they are written when search is on. [`compile`] runs every stage
-//! but the write and returns the site in memory (for `check` and `serve`); [`build`]
+//! but the write and returns the site in memory (for `check` and `serve`); [`build_site`]
 //! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
-pub mod bibliography;
-pub mod config;
+#![warn(unreachable_pub)]
+#![deny(missing_docs)]
+
+mod bibliography;
+mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod markdown;
-pub mod output;
-pub mod render;
-pub mod review;
+mod output;
+mod paths;
+mod render;
+mod review;
 pub mod scaffold;
-pub mod search;
+mod search;
 pub mod serve;
-pub mod shared;
+mod shared;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -27,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use bibliography::Bibliography;
 use config::SiteConfig;
-use diagnostics::{Diagnostic, Diagnostics};
+use diagnostics::{Code, Diagnostic, Diagnostics};
 use markdown::MarkdownOptions;
 use output::Copy;
 use render::{OutputFile, Templates};
@@ -53,11 +57,15 @@ pub struct BuildOptions {
 
 /// A site compiled in memory: every page and every file to copy.
 pub struct Site {
+    /// The site configuration the site was compiled with.
     pub config: Arc<SiteConfig>,
+    /// Every rendered file, with its path in the output folder.
     pub files: Vec<OutputFile>,
+    /// Files copied as they are: the site theme's static files and content assets.
     pub copies: Vec<Copy>,
     /// Warnings (a compiled site has no errors).
     pub diagnostics: Diagnostics,
+    /// How many pages the site has.
     pub pages: usize,
     /// Pages rendered by this compile; the others were the previous compile's, unchanged.
     pub rendered: usize,
@@ -65,10 +73,15 @@ pub struct Site {
 
 /// The outcome of `tessera build`.
 pub struct BuildReport {
+    /// The folder the site was written to.
     pub output: PathBuf,
+    /// How many pages were written.
     pub pages: usize,
+    /// How many files were written in all.
     pub files: usize,
+    /// How long the build took.
     pub elapsed: Duration,
+    /// Warnings (a built site has no errors).
     pub diagnostics: Diagnostics,
     /// Pages in the search index, when search is on.
     pub searchable: Option<usize>,
@@ -101,12 +114,27 @@ struct Prepared {
 /// the work it saves, so what a compile returns is what a fresh one would.
 #[derive(Default)]
 pub struct Compiler {
+    /// Empty until a compile succeeds; see [`RebuildState`] for what it promises.
+    state: RebuildState,
+    /// The files (`content/…`) that may differ from what the caches in `state` were filled
+    /// from: `None` while `state` is empty (everything is read).
+    maybe_changed: Option<HashSet<PathBuf>>,
+}
+
+/// Every cache of incremental rebuilds, owned together: the parsed files, the model's
+/// bodies and inputs (with the last model, kept by the page cache), and the rendered pages.
+///
+/// Invariant: either every cache here describes the last compile that succeeded, or all
+/// are empty. [`Compiler::compile_changed`] enforces it: a compile takes the whole state
+/// out of the compiler, works on it, and puts it back only once the site is rendered
+/// (committing the model's cache with it); a compile that fails at any stage, or panics,
+/// drops the state it took, so the next compile starts afresh instead of joining caches
+/// from different builds.
+#[derive(Default)]
+struct RebuildState {
     content: content::ParseCache,
     review: review::ReviewCache,
     pages: render::PageCache,
-    /// The files (`content/…`) that may differ from what the last completed load read:
-    /// `None` until a load has completed.
-    maybe_changed: Option<HashSet<PathBuf>>,
 }
 
 /// The review's files, read and parsed, before the model is built.
@@ -139,7 +167,7 @@ fn load(
         config.search.enabled = search;
     }
     let config = Arc::new(config);
-    let templates = Templates::load(root, &config.theme, &mut diagnostics);
+    let templates = Templates::load(root, &config.site_theme, &mut diagnostics);
     let mut content = match cache {
         Some((cache, maybe_changed)) => {
             content::load_cached(root, &mut diagnostics, cache, maybe_changed)
@@ -196,7 +224,7 @@ impl Loaded {
 /// Loads, checks and models the review: every stage before rendering.
 fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
     let mut loaded = load(options, None)?;
-    let review = Review::build(
+    let review = Review::build_model(
         loaded.config.clone(),
         std::mem::take(&mut loaded.content),
         std::mem::take(&mut loaded.bibliography),
@@ -223,21 +251,38 @@ impl Compiler {
 
     /// [`Compiler::compile`], told which files (paths relative to the review root) changed
     /// since the last compile, as a file watcher knows: other content files are taken from
-    /// the cache without being read. Changes told to a compile that failed before reading
-    /// the content are kept for the next one.
+    /// the cache without being read. After a failed compile the caches are gone and the
+    /// next compile reads everything.
     pub fn compile_changed(
         &mut self,
         options: &BuildOptions,
         changed: &[PathBuf],
     ) -> Result<Site, Diagnostics> {
-        if let Some(maybe_changed) = self.maybe_changed.as_mut() {
+        // The state is taken out for the compile and put back only if it succeeds: see
+        // `RebuildState` for why.
+        let mut state = std::mem::take(&mut self.state);
+        let maybe_changed = self.maybe_changed.take().map(|mut maybe_changed| {
             maybe_changed.extend(changed.iter().cloned());
-        }
-        let mut loaded = load(
-            options,
-            Some((&mut self.content, self.maybe_changed.as_ref())),
-        )?;
+            maybe_changed
+        });
+        let site = state.compile(options, maybe_changed.as_ref())?;
+        state.review.commit();
+        self.state = state;
         self.maybe_changed = Some(HashSet::new());
+        Ok(site)
+    }
+}
+
+impl RebuildState {
+    /// One compile through these caches, `maybe_changed` naming the files that may differ
+    /// from what they were filled from (`None`: any file may). On failure the caches are
+    /// left half-updated: the caller drops them.
+    fn compile(
+        &mut self,
+        options: &BuildOptions,
+        maybe_changed: Option<&HashSet<PathBuf>>,
+    ) -> Result<Site, Diagnostics> {
+        let mut loaded = load(options, Some((&mut self.content, maybe_changed)))?;
         let content = std::mem::take(&mut loaded.content);
         let bodies_only = Review::only_bodies_differ(
             &self.review,
@@ -262,9 +307,7 @@ impl Compiler {
                 (Some(review), Some(changed))
             }
             None => {
-                // A review built here replaces the kept one only once its site is rendered.
-                self.review.discard_uncommitted();
-                let review = Review::build_cached(
+                let review = Review::build_model_cached(
                     loaded.config.clone(),
                     content,
                     std::mem::take(&mut loaded.bibliography),
@@ -290,9 +333,6 @@ impl Compiler {
             }
         };
         prepared.timer.lap("render");
-        // The review just rendered is the one the page cache keeps: bodies-only edits now
-        // update it.
-        self.review.commit();
         Ok(Site {
             copies,
             config: prepared.config,
@@ -369,7 +409,7 @@ fn cpu_ms() -> u64 {
 
 /// Theme static files go under `static/`; content assets keep their path.
 fn copies(review: &Review, templates: &Templates) -> Vec<Copy> {
-    let statics = templates.theme.statics.iter().map(|(path, origin)| {
+    let statics = templates.site_theme.statics.iter().map(|(path, origin)| {
         let origin = origin.clone();
         Copy {
             path: Path::new("static").join(path),
@@ -398,7 +438,7 @@ pub fn output_dir(options: &BuildOptions, config: &SiteConfig) -> PathBuf {
 /// written as they are rendered, into a staging folder that replaces the output only once
 /// everything is written. With search on, pages are indexed as they are written and the
 /// search bundle is written last.
-pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let mut prepared = prepare(options).map_err(BuildError::Invalid)?;
     let output = output_dir(options, &prepared.config);
@@ -487,5 +527,5 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
 
 /// An output error as a diagnostic, for uniform reporting at the CLI.
 pub fn output_diagnostic(err: &output::OutputError) -> Diagnostic {
-    Diagnostic::error("output", err.to_string()).with_hint(err.hint())
+    Diagnostic::error(Code::Output, err.to_string()).with_hint(err.hint())
 }

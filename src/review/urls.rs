@@ -5,12 +5,13 @@
 //! the page they are on, so one build works at any sub-path and from a local folder.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::markdown::Rewrite;
+use crate::paths;
 
 /// Paths that tessera generates itself; no content page may take them.
-pub const RESERVED: [&str; 9] = [
+pub(crate) const RESERVED: [&str; 9] = [
     "case-studies",
     "themes",
     "claims",
@@ -24,14 +25,14 @@ pub const RESERVED: [&str; 9] = [
 
 /// How page URLs are spelled in this build.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct UrlStyle {
+pub(crate) struct UrlStyle {
     /// End folder URLs in `index.html`.
     pub portable: bool,
 }
 
 impl UrlStyle {
     /// The URL of a page whose folder is `dir` (`case-studies/pause`; `""` for the root).
-    pub fn page(self, dir: &str) -> String {
+    pub(crate) fn page(self, dir: &str) -> String {
         let dir = dir.trim_matches('/');
         match (dir.is_empty(), self.portable) {
             (true, true) => "index.html".to_string(),
@@ -43,7 +44,7 @@ impl UrlStyle {
 }
 
 /// The relative path from a page to the site root: `./` at the root, `../../` two levels down.
-pub fn root_of(page_url: &str) -> String {
+pub(crate) fn root_of(page_url: &str) -> String {
     let depth = page_url.matches('/').count();
     if depth == 0 {
         "./".to_string()
@@ -53,7 +54,7 @@ pub fn root_of(page_url: &str) -> String {
 }
 
 /// The file a page URL is written to, relative to the output folder.
-pub fn file_of(page_url: &str) -> PathBuf {
+pub(crate) fn file_of(page_url: &str) -> PathBuf {
     if page_url.is_empty() || page_url.ends_with('/') {
         Path::new(page_url).join("index.html")
     } else {
@@ -63,7 +64,7 @@ pub fn file_of(page_url: &str) -> PathBuf {
 
 /// Where a link in a Markdown body points, once resolved against the content tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// Leave the link as written (external, `mailto:`, or not a content path).
     External,
     /// Another Markdown file (by its path under `content/`), with an optional fragment.
@@ -83,7 +84,7 @@ pub enum Target {
 
 /// Knows the URL of every content file and resolves Markdown links against it.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct LinkMap {
+pub(crate) struct LinkMap {
     /// Content path (`case-studies/pause.md`) to page URL.
     pub pages: HashMap<PathBuf, String>,
     /// Asset path (`images/map.png`), which is also its URL.
@@ -95,7 +96,7 @@ pub struct LinkMap {
 
 impl LinkMap {
     /// Resolves `dest`, as written in the file at `from` (a path under `content/`).
-    pub fn resolve(&self, from: &Path, dest: &str) -> Target {
+    pub(crate) fn resolve(&self, from: &Path, dest: &str) -> Target {
         let dest = dest.trim();
         if let Some(fragment) = dest.strip_prefix('#') {
             return Target::SamePage {
@@ -116,7 +117,8 @@ impl LinkMap {
         } else {
             from.parent().map(Path::to_path_buf).unwrap_or_default()
         };
-        let Some(file) = normalize(&base.join(decoded.trim_start_matches('/'))) else {
+        // `None`: the link climbs above the content root.
+        let Some(file) = paths::normalize(&base.join(decoded.trim_start_matches('/'))) else {
             return Target::Missing {
                 file: PathBuf::from(decoded),
             };
@@ -135,7 +137,7 @@ impl LinkMap {
     }
 
     /// What to write for `dest` on the page at `page_url`.
-    pub fn rewrite(&self, from: &Path, page_url: &str, dest: &str) -> Rewrite {
+    pub(crate) fn rewrite(&self, from: &Path, page_url: &str, dest: &str) -> Rewrite {
         match self.resolve(from, dest) {
             Target::Page { file, fragment } => match self.pages.get(&file) {
                 Some(url) => {
@@ -171,44 +173,12 @@ fn has_scheme(dest: &str) -> bool {
     }
 }
 
-/// Removes `.` and `..`; `None` if the path climbs above the content root.
-fn normalize(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(c) => out.push(c),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => {}
-        }
-    }
-    Some(out)
-}
-
-/// Decodes `%20` and friends so `My%20File.md` finds `My File.md`.
+/// Decodes `%20` and friends so `My%20File.md` finds `My File.md`; a `%` that starts no
+/// escape stays as it is.
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Some(b) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]

@@ -89,23 +89,34 @@ pub enum ServeError {
     #[error(
         "`{0}` is not a usable base path: use letters, digits, `-`, `_`, `.` and `~` between slashes, e.g. `/review/`"
     )]
+    /// `--base-path` is not a safe URL path.
     BasePath(String),
     #[error("cannot listen on {addr}: {source}")]
+    /// The address cannot be listened on.
     Bind {
+        /// The address tried.
         addr: SocketAddr,
+        /// Why it failed.
         source: std::io::Error,
     },
     #[error("ports {first} to {last} on {interface} are all in use; choose another with `--port`")]
+    /// Every port tried is taken.
     NoFreePort {
+        /// The interface tried.
         interface: IpAddr,
+        /// The first port tried.
         first: u16,
+        /// The last port tried.
         last: u16,
     },
     #[error("cannot watch the review for changes: {0}")]
+    /// The file watcher could not start.
     Watch(String),
     #[error("cannot start the web server: {0}")]
+    /// The web server could not start.
     Server(String),
     #[error("cannot handle Ctrl-C: {0}")]
+    /// The Ctrl-C handler could not be installed.
     Signal(#[from] ctrlc::Error),
 }
 
@@ -286,28 +297,15 @@ fn site_url(local: SocketAddr, base_path: &str) -> String {
 pub(super) fn configured_theme(root: &std::path::Path) -> String {
     let mut ignored = Diagnostics::new();
     SiteConfig::load(root, &mut ignored).map_or_else(
-        || crate::render::theme::DEFAULT_THEME_NAME.to_string(),
-        |config| config.theme,
+        || crate::render::site_theme::DEFAULT_SITE_THEME.to_string(),
+        |config| config.site_theme,
     )
 }
 
-/// Opens `url` in the default browser; a failure is only a note.
+/// Opens `url` in the default browser (through the `open` crate, which passes the URL
+/// whole, `&` and all, on every platform); a failure is only a note.
 fn open_browser(url: &str) {
-    let mut command = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
-    } else if cfg!(windows) {
-        let mut c = std::process::Command::new("cmd");
-        c.args(["/C", "start", ""]);
-        c
-    } else {
-        std::process::Command::new("xdg-open")
-    };
-    let opened = command
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if opened.is_err() {
+    if open::that_detached(url).is_err() {
         eprintln!("note: could not open a browser; visit {url}");
     }
 }

@@ -18,7 +18,7 @@ use super::reload::Hub;
 use super::snapshot::{Snapshot, State};
 use super::watch::{Changes, Watcher};
 use super::{configured_theme, stderr_color};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::{BuildOptions, Compiler, Site};
 
 /// How many names a report line lists before it says "and N more".
@@ -114,7 +114,7 @@ impl Rebuilder {
     /// Swaps a compiled site in and tells browsers to reload. Returns the new site and the
     /// one it replaced.
     fn publish(&mut self, mut site: Site) -> (Arc<Snapshot>, Option<Arc<Snapshot>>) {
-        self.theme.clone_from(&site.config.theme);
+        self.theme.clone_from(&site.config.site_theme);
         let warnings = std::mem::take(&mut site.diagnostics);
         let snapshot = Arc::new(Snapshot::new(site));
         let (generation, old) = self.state.publish_site(snapshot.clone());
@@ -173,7 +173,7 @@ fn compile(
         let mut diagnostics = Diagnostics::new();
         diagnostics.push(
             Diagnostic::error(
-                "internal",
+                Code::Internal,
                 format!("tessera crashed while building the site: {message}"),
             )
             .with_hint(

@@ -39,7 +39,7 @@ pub(super) fn resolve_case_study(
         &meta.themes,
         &index.themes,
         "theme",
-        "unknown-theme",
+        Code::UnknownTheme,
         problems,
     );
     let themes = theme_indexes
@@ -137,7 +137,7 @@ impl CaseResolver<'_> {
                 problems.push(at_ref(
                     self.doc,
                     r,
-                    Diagnostic::error("unknown-facet-value", unknown.message)
+                    Diagnostic::error(Code::UnknownFacetValue, unknown.message)
                         .with_hint(unknown.hint),
                 ));
                 None
@@ -214,7 +214,7 @@ impl CaseResolver<'_> {
             &f.claim,
             &self.index.claims,
             "claim",
-            "unknown-claim",
+            Code::UnknownClaim,
             problems,
         )?;
         let source = f
@@ -328,7 +328,7 @@ pub(super) fn extra_facet(
             Ok(v) => Some(v),
             Err(unknown) => {
                 problems.push(
-                    Diagnostic::error("unknown-facet-value", unknown.message)
+                    Diagnostic::error(Code::UnknownFacetValue, unknown.message)
                         .in_file(&doc.path)
                         .at_location(find_in_front_matter(doc, id))
                         .with_hint(unknown.hint),

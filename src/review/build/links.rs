@@ -32,7 +32,7 @@ pub(in crate::review) fn check_links(
                 Target::Draft { file } => {
                     diagnostics.push(
                         Diagnostic::warning(
-                            "draft-referenced",
+                            Code::DraftReferenced,
                             format!(
                                 "`{}` is a draft, so this link is left out of the built site (its text stays)",
                                 file.display()
@@ -47,7 +47,7 @@ pub(in crate::review) fn check_links(
                     None
                 }
                 Target::Missing { file } => Some((
-                    "broken-link",
+                    Code::BrokenLink,
                     format!("link to `{}`, which does not exist", link.dest),
                     missing_hint(doc.content_path, &file, links),
                 )),
@@ -59,7 +59,7 @@ pub(in crate::review) fn check_links(
                     .is_some_and(|a| a.contains(&fragment)) =>
                 {
                     Some((
-                        "broken-anchor",
+                        Code::BrokenAnchor,
                         format!(
                             "link to `{}`: `{}` has no heading with id `{fragment}`",
                             link.dest,
@@ -74,7 +74,7 @@ pub(in crate::review) fn check_links(
                     if !fragment.is_empty() && !body.anchors.contains(&fragment) =>
                 {
                     Some((
-                        "broken-anchor",
+                        Code::BrokenAnchor,
                         format!("link to `#{fragment}`, but this page has no heading with that id"),
                         did_you_mean_hint(&fragment, body.anchors.iter().map(String::as_str)),
                     ))
@@ -127,17 +127,11 @@ pub(super) fn missing_hint(from: &Path, file: &Path, links: &LinkMap) -> Option<
 
 /// How a link in the file at `from` spells the path to `to` (both under `content/`).
 pub(super) fn relative_link(from: &Path, to: &Path) -> String {
-    let base: Vec<_> = from
-        .parent()
-        .map(|p| p.components().collect())
-        .unwrap_or_default();
-    let target: Vec<_> = to.components().collect();
-    let shared = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - shared];
-    parts.extend(
-        target[shared..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
+    let base = from.parent().unwrap_or(Path::new(""));
+    let relative = pathdiff::diff_paths(to, base).unwrap_or_else(|| to.to_path_buf());
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
