@@ -46,6 +46,12 @@ pub struct SiteConfig {
     pub map: MapConfig,
     #[serde(default)]
     pub search: SearchConfig,
+    /// `[publication]`: the review's own bibliographic details (see `publication`).
+    #[serde(default)]
+    pub publication: crate::publication::Publication,
+    /// `[citations]`: the citation style.
+    #[serde(default)]
+    pub citations: crate::publication::CitationsConfig,
     /// The facet vocabulary, in declaration order.
     #[serde(default)]
     pub facets: IndexMap<String, FacetConfig>,
@@ -281,7 +287,7 @@ impl SiteConfig {
 }
 
 /// Byte range of the first quoted occurrence of `needle` in the text, or the start.
-fn find_span(text: &str, needle: &str) -> std::ops::Range<usize> {
+pub(crate) fn find_span(text: &str, needle: &str) -> std::ops::Range<usize> {
     let quoted = format!("\"{needle}\"");
     text.find(&quoted)
         .map(|i| i + 1..i + 1 + needle.len())

@@ -11,12 +11,14 @@
 #![deny(missing_docs)]
 
 mod bibliography;
+mod citations;
 mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod markdown;
 mod output;
 mod paths;
+pub mod publication;
 mod render;
 mod review;
 pub mod scaffold;
@@ -174,11 +176,25 @@ fn load(
         }
         None => content::load(root, &mut diagnostics),
     };
-    let bibliography = Bibliography::load(
+    let mut bibliography = Bibliography::load(
         root,
         content.bibliography.take().as_deref(),
         &mut diagnostics,
     );
+    if let Some(style) = citations::Style::load(root, &config, &mut diagnostics) {
+        let cites = citations::cites_of(&content);
+        let portable = UrlStyle {
+            portable: options.portable || config.build.portable,
+        };
+        citations::apply(
+            root,
+            &mut bibliography,
+            Arc::new(style),
+            &cites,
+            &portable.page("references"),
+            &mut diagnostics,
+        );
+    }
     timer.lap("load");
     let review_options = ReviewOptions {
         drafts: options.drafts,
@@ -336,7 +352,7 @@ impl RebuildState {
         Ok(Site {
             copies,
             config: prepared.config,
-            pages: rendered.files.len(),
+            pages: rendered.files.len() - rendered.downloads,
             rendered: rendered.rendered,
             files: rendered.files,
             diagnostics: prepared.diagnostics,
@@ -462,8 +478,9 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         Ok(())
     };
-    let pages = match render::render_site(&prepared.review, &prepared.templates, &sink) {
-        Ok(pages) => pages,
+    let (pages, downloads) = match render::render_site(&prepared.review, &prepared.templates, &sink)
+    {
+        Ok(counts) => counts,
         Err(render::RenderError::Template(diagnostic)) => {
             prepared.diagnostics.push(*diagnostic);
             return Err(BuildError::Invalid(prepared.diagnostics));
@@ -473,7 +490,7 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     prepared.timer.lap("render and write pages");
     let copies = copies(&prepared.review, &prepared.templates);
     staging.copy_all(&copies)?;
-    let mut files = pages + copies.len();
+    let mut files = pages + downloads + copies.len();
     let mut searchable = None;
     if let Some(indexer) = indexer {
         let bundle = match indexer.finish() {
@@ -489,6 +506,9 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         files += bundle.files.len();
         searchable = Some(bundle.pages);
+    }
+    if let Some(warning) = render::no_base_url_warning(&prepared.config) {
+        prepared.diagnostics.push(warning);
     }
     staging.finish()?;
     prepared.timer.lap("copy and swap");

@@ -35,6 +35,9 @@ pub struct CaseStudyMeta {
     /// The review edition that added or last updated this case study.
     #[serde(default)]
     pub edition: Option<i64>,
+    /// When the case study was last updated (`2026-03-01`), for the Atom feed.
+    #[serde(default)]
+    pub updated: Option<crate::publication::PublicationDate>,
     /// Its stage (a `stage` facet value).
     pub stage: Ref,
     #[serde(default)]

@@ -117,6 +117,8 @@ codes! {
     NoThemes => "no-themes",
     /// Search is on but the theme marks no page body for indexing (warning).
     SearchEmpty => "search-empty",
+    /// `base_url` is empty, so no sitemap or feed was written (warning).
+    NoBaseUrl => "no-base-url",
     /// A research theme nothing refers to (warning).
     UnusedTheme => "unused-theme",
     /// A claim nothing refers to (warning).

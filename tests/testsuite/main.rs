@@ -4,6 +4,8 @@
 mod build;
 mod check;
 mod evidence;
+mod hosting;
+mod publish;
 mod sample;
 mod search;
 mod serve;

@@ -40,6 +40,22 @@ pub(super) fn resolve_refs<M>(
     )
 }
 
+/// The short citation of a finding's source in the review's style, with its locator.
+pub(super) fn citation_of(
+    bibliography: &Bibliography,
+    source: Option<&crate::bibliography::Source>,
+    locator: Option<&str>,
+) -> String {
+    let Some(source) = source else {
+        return String::new();
+    };
+    bibliography
+        .styled
+        .as_ref()
+        .and_then(|styled| styled.cite(&source.key, locator.unwrap_or_default()))
+        .map_or_else(|| source.in_text.clone(), str::to_string)
+}
+
 pub(super) fn resolve_source<M>(
     doc: &Document<M>,
     r: &Ref,
