@@ -328,4 +328,6 @@ page_snapshots! {
     page_content => "about/index.html",
     page_not_found => "404.html",
     page_search => "search/index.html",
+    page_references => "references/index.html",
+    page_print => "print/index.html",
 }
