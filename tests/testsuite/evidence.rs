@@ -330,4 +330,5 @@ page_snapshots! {
     page_search => "search/index.html",
     page_references => "references/index.html",
     page_print => "print/index.html",
+    page_data => "data/index.html",
 }
