@@ -293,11 +293,27 @@ fn odd_inputs_do_not_panic() {
         "> > > > > > > > > > > > > > > > > > > > > > > > > > > > > > # deep",
     ];
     for input in inputs {
-        plain(input);
-        sanitized(input);
+        let (plain, sanitized) = (plain(input), sanitized(input));
+        // Sanitizing changes the HTML only; what is recorded points into the input.
+        assert_eq!(plain.toc, sanitized.toc, "{input:?}");
+        assert_eq!(plain.anchors, sanitized.anchors, "{input:?}");
+        assert_eq!(plain.links, sanitized.links, "{input:?}");
+        for link in &plain.links {
+            let at = input.get(link.offset..).unwrap_or_default();
+            assert!(at.starts_with(['[', '!', '<']), "{input:?}: {link:?}");
+        }
+        for entry in &plain.toc {
+            assert!(plain.anchors.contains(&entry.id), "{input:?}: {entry:?}");
+        }
     }
+    assert_eq!(&*plain("").html, "");
+    assert_eq!(toc_ids(&plain("#")), ["section"]);
     let deep = "[".repeat(10_000) + &"]".repeat(10_000) + &"*".repeat(10_000);
-    sanitized(&deep);
+    let html = sanitized(&deep).html;
+    assert!(
+        html.starts_with("<p>[[[") && html.contains("]]]"),
+        "text is kept"
+    );
 }
 
 #[test]

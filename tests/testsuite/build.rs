@@ -165,15 +165,33 @@ fn refuses_to_write_into_content() {
 }
 
 #[test]
-fn summary_line_counts_pages_and_time() {
+fn summary_line_counts_pages_and_files_written() {
     let review = Review::fixture("build/basic");
     let run = review.run(&["build"]);
     assert!(run.ok(), "{}", run.stderr);
+    let site = review.path("public");
+    let written: Vec<_> = walkdir::WalkDir::new(&site)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".tessera-output")
+        .collect();
+    let pages = written
+        .iter()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .count();
+    // 31 for this fixture: a change here means a page kind appeared or went.
+    assert_eq!(pages, 31);
     let line = run.stdout.lines().last().unwrap_or_default();
-    assert!(
-        line.starts_with("Built ") && line.contains(" pages ") && line.ends_with(" ms"),
-        "{line}"
+    let expected = format!(
+        "Built {pages} pages ({} files) into {} in ",
+        written.len(),
+        site.display()
     );
+    let millis = line
+        .strip_prefix(&expected)
+        .and_then(|rest| rest.strip_suffix(" ms"))
+        .unwrap_or_else(|| panic!("expected `{expected}N ms`, got `{line}`"));
+    assert!(millis.parse::<u64>().is_ok(), "{line}");
 }
 
 #[test]
@@ -264,11 +282,19 @@ fn unknown_site_toml_key_is_named_with_its_line() {
 #[test]
 fn template_error_names_template_and_line() {
     let review = Review::fixture("build/basic");
-    review.write("templates/page.html", "{% extends \"base.html\" %}\n{% block main %}\n{{ page.title | nosuchfilter }}\n{% endblock %}\n");
+    review.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title | nosuchfilter }}\n{% endblock content %}\n",
+    );
     let run = review.run(&["build"]);
     assert_eq!(run.code(), Some(1), "{}", run.stderr);
-    assert!(run.stderr.contains("page.html"), "{}", run.stderr);
-    assert!(run.stderr.contains(":3:"), "line expected: {}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // The whole report: the template, line and column, the line itself with a caret under
+    // the unknown filter, the count, and that nothing was written.
+    insta::with_settings!({ omit_expression => true }, {
+        insta::assert_snapshot!("template_error_unknown_filter", run.stderr);
+    });
+    assert!(!review.path("public").exists());
 }
 
 #[test]

@@ -41,9 +41,15 @@ struct Server {
 impl Server {
     /// Starts `tessera serve --port 0 --root <review> <extra>` and waits until it serves.
     fn start(review: Review, extra: &[&str]) -> Server {
+        Server::start_on_port(review, "0", extra)
+    }
+
+    /// Starts `tessera serve --port <port> --root <review> <extra>` and waits until it
+    /// serves; `port` is then the port it actually serves on.
+    fn start_on_port(review: Review, port: &str, extra: &[&str]) -> Server {
         let root = review.root.to_string_lossy().into_owned();
         let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
-            .args(["serve", "--root", &root, "--port", "0"])
+            .args(["serve", "--root", &root, "--port", port])
             .args(extra)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -813,31 +819,23 @@ fn base_path_serves_the_site_under_a_sub_path_only() {
 #[test]
 fn a_taken_port_is_reported_and_the_next_free_one_used() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = taken.local_addr().expect("addr").port().to_string();
-    let review = fixture();
-    let root = review.root.to_string_lossy().into_owned();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(["serve", "--root", &root, "--port", &port])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start");
-    let log = Arc::new(Mutex::new(String::new()));
-    let lines = forward_stdout(child.stdout.take().expect("stdout"), log);
-    let guard = Guard(child);
-    let first = lines.recv_timeout(PATIENCE).unwrap_or_default();
-    drop(guard);
-    assert!(first.contains(&format!("Port {port} is in use")), "{first}");
-}
-
-/// Kills a child process when dropped.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    let port = taken.local_addr().expect("addr").port();
+    let server = Server::start_on_port(fixture(), &port.to_string(), &[]);
+    assert_ne!(server.port, port);
+    let log = server.log();
+    assert!(
+        log.starts_with(&format!(
+            "Port {port} is in use; serving on port {} instead.\n",
+            server.port
+        )),
+        "{log}"
+    );
+    // The port it names really serves the site, reloads included.
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert!(home.text().contains("Fixture home"));
+    server.events();
+    drop(taken);
 }
 
 #[test]

@@ -295,3 +295,34 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// The `<main>` element of a page, tags included: what snapshots compare, so that a change
+/// to the navigation or footer (the same on every page) does not churn every snapshot.
+pub fn main_element<'a>(html: &'a str, page: &str) -> &'a str {
+    let start = html
+        .find("<main")
+        .unwrap_or_else(|| panic!("{page} has no <main>"));
+    let end = html[start..]
+        .find("</main>")
+        .map(|i| start + i + "</main>".len())
+        .unwrap_or_else(|| panic!("{page} has no </main>"));
+    &html[start..end]
+}
+
+/// Whether the tests run under CI, read as insta reads it (`CI` set to anything but
+/// empty, `0` or `false`), so a missing tool and a changed snapshot fail alike there.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
+
+/// For a test that cannot run here (a tool it needs is missing): under CI that is a
+/// failure, since `.ci/run` installs everything the tests need; elsewhere the test says
+/// why and the caller returns. The line is written to the process's stderr itself, past
+/// the test harness's capture, so `cargo test` shows it even when the test passes.
+pub fn cannot_run(why: &str) {
+    use std::io::Write;
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    assert!(!under_ci(), "{test} cannot run under CI: {why}");
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
