@@ -1,0 +1,48 @@
+// Every page kind of the built sample, at 1280 and 375 px: it loads with no console error,
+// no uncaught exception and no failed request, and axe-core finds no WCAG 2.2 A/AA
+// violation. Pages marked `screenshot` are photographed into docs/screenshots/.
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+const { after, before, describe, test } = require("node:test");
+const { assert, REPO, WIDTHS, axeViolations, launch, openPage, serveStatic, siteDir, unexpectedProblems } = require(
+  "./support.js",
+);
+const PAGES = require("./pages.js");
+
+const SHOTS = path.join(REPO, "docs", "screenshots");
+
+for (const width of WIDTHS) {
+  describe(`every page kind at ${width} px`, () => {
+    let browser, server;
+    before(async () => {
+      [browser, server] = await Promise.all([launch(), serveStatic(siteDir())]);
+    });
+    after(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    for (const kind of PAGES) {
+      test(`${kind.name} (/${kind.path}) loads cleanly and passes axe`, async () => {
+        const page = await openPage(browser, width);
+        try {
+          const url = server.url + kind.path;
+          const response = await page.goto(url, { waitUntil: "networkidle" });
+          assert.equal(response.status(), kind.status || 200, `status of ${url}`);
+          const title = await page.locator("h1").first().textContent();
+          assert.ok(title.trim().length > 0, "the page has a non-empty <h1>");
+          assert.deepEqual(unexpectedProblems(page, { status: kind.status, url }), [], "console errors or failed requests");
+          assert.deepEqual(await axeViolations(page), [], "axe-core violations");
+          if (kind.screenshot) {
+            fs.mkdirSync(SHOTS, { recursive: true });
+            await page.screenshot({ path: path.join(SHOTS, `${kind.name}-${width}.png`) });
+          }
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  });
+}
