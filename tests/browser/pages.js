@@ -1,6 +1,8 @@
 // Every page kind the suite opens, one line each: `name` (also the screenshot's file name),
 // `path` under the site's root, and optionally `status` (the HTTP status the page is served
-// with, when not 200) and `screenshot: true` (written to docs/screenshots/ at both widths).
+// with, when not 200) and `screenshot` (written to docs/screenshots/NAME-WIDTH.png at both
+// widths: `true` for the first screen, `{from: "selector", height}` for the `height` px of
+// the page from that element down).
 // A new kind of page (/references/, /data/, /print/, /changes/…) is one more line here.
 "use strict";
 
@@ -12,7 +14,7 @@ module.exports = [
   { name: "theme", path: "themes/workforce/", screenshot: true },
   { name: "claims", path: "claims/" },
   { name: "claim", path: "claims/improves-placement-stability/" },
-  { name: "contested-claim", path: "claims/reduces-care-entry/", screenshot: true },
+  { name: "contested-claim", path: "claims/reduces-care-entry/", screenshot: { from: ".balance", height: 1100 } },
   { name: "contradictions", path: "contradictions/", screenshot: true },
   { name: "map", path: "map/", screenshot: true },
   { name: "map-cell", path: "map/whole-system-reform/scale/" },

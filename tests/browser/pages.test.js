@@ -13,6 +13,19 @@ const PAGES = require("./pages.js");
 
 const SHOTS = path.join(REPO, "docs", "screenshots");
 
+/** The first screen of the page, or with `screenshot: {from, height}` the `height` px of the
+ * page from the element `from` on (the part of a long page worth showing). */
+async function screenshot(page, kind, width) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${kind.name}-${width}.png`);
+  const { from, height } = kind.screenshot;
+  if (!from) return page.screenshot({ path: file });
+  const top = await page.locator(from).first().evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
+  const total = await page.evaluate(() => document.documentElement.scrollHeight);
+  const y = Math.max(0, Math.round(top) - 16);
+  await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y, width, height: Math.min(height, total - y) } });
+}
+
 for (const width of WIDTHS) {
   describe(`every page kind at ${width} px`, () => {
     let browser, server;
@@ -35,10 +48,7 @@ for (const width of WIDTHS) {
           assert.ok(title.trim().length > 0, "the page has a non-empty <h1>");
           assert.deepEqual(unexpectedProblems(page, { status: kind.status, url }), [], "console errors or failed requests");
           assert.deepEqual(await axeViolations(page), [], "axe-core violations");
-          if (kind.screenshot) {
-            fs.mkdirSync(SHOTS, { recursive: true });
-            await page.screenshot({ path: path.join(SHOTS, `${kind.name}-${width}.png`) });
-          }
+          if (kind.screenshot) await screenshot(page, kind, width);
         } finally {
           await page.close();
         }
