@@ -1,5 +1,6 @@
 //! The sample review in `content/`: it builds, checks clean, browses with no broken link,
-//! and is big enough to show what tessera is for (issue 6's minimums).
+//! and is big enough to show what tessera is for (issue 6's minimums, raised by issue 16:
+//! the whole UK and every voice the perspective facet defines).
 
 use crate::support::{broken_links, built_sample, page, repo, tessera};
 
@@ -26,8 +27,8 @@ fn sample_review_checks_clean_with_no_warnings() {
 #[test]
 fn sample_review_meets_the_minimum_size() {
     assert!(
-        count_files("case-studies") >= 14,
-        "at least 14 case studies"
+        count_files("case-studies") >= 18,
+        "at least 18 case studies"
     );
     assert!(count_files("themes") >= 8, "at least 8 themes");
     assert!(count_files("claims") >= 10, "at least 10 claims");
@@ -44,6 +45,70 @@ fn sample_review_meets_the_minimum_size() {
         .filter(|l| !l.starts_with([' ', '#', '-']) && l.ends_with(':'))
         .count();
     assert!(entries >= 15, "at least 15 references, found {entries}");
+}
+
+/// The front matter of every sample case study (the lines between its two `---` fences),
+/// by file name.
+fn case_study_front_matter() -> Vec<(String, String)> {
+    let folder = repo().join("content").join("case-studies");
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(&folder)
+        .expect("case-studies folder")
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("case study");
+        let front = text
+            .strip_prefix("---\n")
+            .and_then(|rest| rest.split_once("\n---").map(|(front, _)| front.to_owned()))
+            .unwrap_or_else(|| panic!("{} has no front matter", path.display()));
+        all.push((path.display().to_string(), front));
+    }
+    all
+}
+
+/// The values a front-matter key takes across all sample case studies, one per occurrence
+/// (`region` once per file, `perspective` once per finding).
+fn values_of(key: &str) -> Vec<String> {
+    let prefix = format!("{key}: ");
+    case_study_front_matter()
+        .iter()
+        .flat_map(|(_, front)| {
+            front
+                .lines()
+                .filter_map(|line| line.trim_start().strip_prefix(prefix.as_str()))
+                .map(|value| value.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn sample_review_covers_the_whole_uk_and_every_voice() {
+    let regions = values_of("region");
+    let outside_england = regions
+        .iter()
+        .filter(|r| ["Wales", "Scotland", "Northern Ireland"].contains(&r.as_str()))
+        .count();
+    assert!(
+        outside_england >= 3,
+        "at least 3 case studies from Wales, Scotland or Northern Ireland, found {outside_england} in {regions:?}"
+    );
+    let perspectives = values_of("perspective");
+    let count = |voice: &str| perspectives.iter().filter(|p| *p == voice).count();
+    assert!(
+        count("practitioners") >= 5,
+        "at least 5 findings in practitioners' voice, found {}",
+        count("practitioners")
+    );
+    assert!(
+        count("young-people") >= 3,
+        "at least 3 findings in children and young people's voice, found {}",
+        count("young-people")
+    );
 }
 
 #[test]
