@@ -223,18 +223,17 @@ impl Diagnostics {
         self.sources.get(file).cloned()
     }
 
-    /// Forgets the text of content files no diagnostic points into, to free memory once
-    /// the content is checked. Other sources (site.toml, templates) stay, since rendering
-    /// can still report into templates.
-    pub fn keep_referenced_sources(&mut self) {
+    /// Forgets the text of files under `folder` (the content folder) that no diagnostic
+    /// points into, to free memory once the content is checked. Other sources (site.toml,
+    /// templates) stay, since rendering can still report into templates.
+    pub fn keep_referenced_sources(&mut self, folder: &Path) {
         let wanted: std::collections::HashSet<&Path> = self
             .items
             .iter()
             .filter_map(|d| d.file.as_deref())
             .collect();
-        self.sources.retain(|path, _| {
-            !path.starts_with(crate::content::CONTENT_DIR) || wanted.contains(path.as_path())
-        });
+        self.sources
+            .retain(|path, _| !path.starts_with(folder) || wanted.contains(path.as_path()));
     }
 
     pub fn has_errors(&self) -> bool {

@@ -178,7 +178,8 @@ impl Loaded {
         self.timer.lap("review");
         // Sources are kept only where a diagnostic points, so file texts are not held
         // through rendering.
-        self.diagnostics.keep_referenced_sources();
+        self.diagnostics
+            .keep_referenced_sources(Path::new(content::CONTENT_DIR));
         match (review, self.templates) {
             (Some(review), Some(templates)) if !self.diagnostics.has_errors() => Ok(Prepared {
                 config: self.config,

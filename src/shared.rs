@@ -3,24 +3,53 @@
 //!
 //! A facet value, a link to a case study or a finding appears in hundreds of places (every
 //! case study with that stage, every listing that names it). `Shared` keeps one copy behind
-//! an `Arc`, and caches the value's template form the first time a page needs it: Tera
-//! passes a nested template value through by reference count instead of converting it
-//! again, so the template data of a large review holds each value once as well.
+//! an `Arc`. A later stage that converts the model into a form of its own (render, into
+//! template values) can keep its conversion of each shared value with the value, through
+//! [`keeping`], so that the value is converted once however many pages show it. This
+//! module knows nothing of that form: it is whatever the stage's [`Keeper`] makes.
 
+use std::cell::Cell;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
 use serde::{Serialize, Serializer};
 
-/// A reference-counted value with a cached template form.
+/// A converted form of a shared value, kept with it: anything that serializes.
+pub type Kept = Box<dyn erased_serde::Serialize + Send + Sync>;
+
+/// Converts a shared value into the form a stage keeps of it.
+pub type Keeper = fn(&dyn erased_serde::Serialize) -> Kept;
+
+thread_local! {
+    /// The keeper of the conversion running on this thread, if any.
+    static KEEPER: Cell<Option<Keeper>> = const { Cell::new(None) };
+}
+
+/// Runs `convert` with `keeper` active on this thread: every [`Shared`] value serialized
+/// meanwhile is converted by `keeper` the first time, and serializes as that kept form
+/// from then on. One stage keeps forms (render, whose keeper makes template values); the
+/// first form kept for a value is the one it keeps.
+pub fn keeping<R>(keeper: Keeper, convert: impl FnOnce() -> R) -> R {
+    /// Restores the previous keeper even if `convert` unwinds.
+    struct Restore(Option<Keeper>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            KEEPER.set(self.0);
+        }
+    }
+    let _restore = Restore(KEEPER.replace(Some(keeper)));
+    convert()
+}
+
+/// A reference-counted value, with room for the form a later stage keeps of it.
 pub struct Shared<T> {
     inner: Arc<Inner<T>>,
 }
 
 struct Inner<T> {
     value: T,
-    template: OnceLock<tera::Value>,
+    kept: OnceLock<Kept>,
 }
 
 impl<T> Shared<T> {
@@ -28,18 +57,9 @@ impl<T> Shared<T> {
         Self {
             inner: Arc::new(Inner {
                 value,
-                template: OnceLock::new(),
+                kept: OnceLock::new(),
             }),
         }
-    }
-}
-
-impl<T: Serialize> Shared<T> {
-    /// The value as Tera sees it, converted once.
-    pub fn template_value(&self) -> &tera::Value {
-        self.inner
-            .template
-            .get_or_init(|| tera::Value::from_serializable(&self.inner.value))
     }
 }
 
@@ -73,11 +93,17 @@ impl<T: PartialEq> PartialEq for Shared<T> {
 
 impl<T: Eq> Eq for Shared<T> {}
 
-/// Serializes through the cached template value: into Tera this is a reference-count
-/// increment; into any other format (JSON) it writes the value as usual.
+/// Serializes as the value it holds; while a [`keeping`] conversion runs on this thread,
+/// through the kept form instead (converted on first use).
 impl<T: Serialize> Serialize for Shared<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.template_value().serialize(serializer)
+        match KEEPER.get() {
+            Some(keeper) => {
+                let kept = self.inner.kept.get_or_init(|| keeper(&self.inner.value));
+                erased_serde::serialize(kept.as_ref(), serializer)
+            }
+            None => self.inner.value.serialize(serializer),
+        }
     }
 }
 
@@ -99,15 +125,20 @@ mod tests {
         assert_eq!(json, r#"[{"text":"Scale"},{"text":"Scale"}]"#);
     }
 
+    /// A keeper that records the value as JSON text, so the test sees the kept form used.
+    fn as_json(value: &dyn erased_serde::Serialize) -> Kept {
+        Box::new(serde_json::to_string(value).unwrap_or_default())
+    }
+
     #[test]
-    fn tera_sees_the_same_fields() {
+    fn serializes_through_the_kept_form_while_keeping() {
         let shared = Shared::new(Label {
             text: "Scale".into(),
         });
-        let mut context = tera::Context::new();
-        context.insert("v", &vec![shared.clone(), shared]);
-        let out = tera::Tera::one_off("{% for x in v %}{{ x.text }};{% endfor %}", &context, false)
-            .expect("render");
-        assert_eq!(out, "Scale;Scale;");
+        let json = keeping(as_json, || serde_json::to_string(&shared).expect("json"));
+        assert_eq!(json, r#""{\"text\":\"Scale\"}""#);
+        // Outside a conversion, the value serializes as itself again.
+        let json = serde_json::to_string(&shared).expect("json");
+        assert_eq!(json, r#"{"text":"Scale"}"#);
     }
 }

@@ -6,7 +6,7 @@
 
 use tera::{Context, Value};
 
-use super::values::{Digest, Values, digest_all, digest_of};
+use super::values::{Digest, Values, digest_all, digest_of, template_value};
 use crate::review::{FacetValueCount, Review, map};
 
 /// One variable of a page's template context.
@@ -164,15 +164,12 @@ pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
     let mut jobs = Vec::new();
     let plain = |value: Value| Var::Plain(value);
 
-    let home_page = review
-        .home
-        .as_ref()
-        .map_or(Value::none(), Value::from_serializable);
+    let home_page = review.home.as_ref().map_or(Value::none(), template_value);
     let recent: Vec<Value> = review
         .case_studies
         .iter()
         .filter(|c| c.is_new)
-        .map(|c| Value::from_serializable(&c.page_ref()))
+        .map(|c| template_value(&c.page_ref()))
         .collect();
     let home_title = review
         .home
@@ -269,7 +266,7 @@ pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
             "page.html",
             "page",
             &page.title,
-            vec![("page", plain(Value::from_serializable(page)))],
+            vec![("page", plain(template_value(page)))],
         ));
     }
     if review.config.search.enabled {
@@ -314,9 +311,9 @@ fn map_jobs(review: &Review) -> Vec<PageJob> {
                 &format!("{} × {}", row.label, column.label),
                 vec![
                     ("map", Var::Map),
-                    ("cell", Var::Plain(Value::from_serializable(cell))),
-                    ("row", Var::Plain(Value::from_serializable(row))),
-                    ("column", Var::Plain(Value::from_serializable(column))),
+                    ("cell", Var::Plain(template_value(cell))),
+                    ("row", Var::Plain(template_value(row))),
+                    ("column", Var::Plain(template_value(column))),
                     ("case_studies", Var::Cards(review.map_members[r][c].clone())),
                 ],
             ));
@@ -343,7 +340,7 @@ fn facet_jobs(review: &Review) -> Vec<PageJob> {
                 &format!("{}: {}", facet.label, value.value.label),
                 vec![
                     ("facet", Var::Facet(f)),
-                    ("value", Var::Plain(Value::from_serializable(&value.value))),
+                    ("value", Var::Plain(template_value(&value.value))),
                     (
                         "case_studies",
                         Var::Cards(review.facet_members[f][v].clone()),
@@ -374,5 +371,5 @@ fn filters(review: &Review) -> Value {
             })
         })
         .collect();
-    Value::from_serializable(&in_use)
+    template_value(&in_use)
 }

@@ -6,6 +6,7 @@
 //! by every page that shows them; pages render in parallel and go to a sink the caller
 //! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
+mod filters;
 mod jobs;
 pub mod theme;
 mod values;
@@ -74,6 +75,7 @@ impl Templates {
         );
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        filters::register(&mut tera);
         if let Err(err) = tera.add_raw_templates(sources) {
             diagnostics.push(template_diagnostic(&err, &theme));
             return None;

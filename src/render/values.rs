@@ -21,6 +21,9 @@ use serde::ser::SerializeStruct;
 use tera::Value;
 
 use crate::review::{CaseStudy, Changed, Review};
+use crate::shared::Kept;
+#[cfg(doc)]
+use crate::shared::Shared;
 
 /// A digest of a value's contents.
 pub type Digest = blake3::Hash;
@@ -45,6 +48,19 @@ pub fn digest_of<T: Serialize + ?Sized>(tag: &str, value: &T) -> Digest {
         hasher.update(b"\0incomplete");
     }
     hasher.finalize()
+}
+
+/// A model value as Tera sees it. Every [`Shared`] value inside is converted once and
+/// kept with it (see [`crate::shared::keeping`]): later conversions, for this page or any
+/// other, pass that template value through by reference count instead of converting again,
+/// so the template data of a large review holds each shared value once as well.
+pub(super) fn template_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    crate::shared::keeping(keep_as_template, || Value::from_serializable(value))
+}
+
+/// The form render keeps of a shared value: its template value.
+fn keep_as_template(value: &dyn erased_serde::Serialize) -> Kept {
+    Box::new(Value::from_serializable(value))
 }
 
 /// Combines digests (of a list's members, or of a page's parts) into one.
@@ -222,35 +238,29 @@ impl<'a> Values<'a> {
     /// A whole case study. Not kept: only its own page shows it, and kept for every case
     /// study the bodies would be held twice (in the model and as template values).
     pub(super) fn case(&self, i: usize) -> Value {
-        Value::from_serializable(&self.review.case_studies[i])
+        template_value(&self.review.case_studies[i])
     }
 
     pub(super) fn card(&self, i: usize) -> Value {
         self.get(&self.cards[i], || {
-            Value::from_serializable(&Card(&self.review.case_studies[i]))
+            template_value(&Card(&self.review.case_studies[i]))
         })
     }
 
     pub(super) fn theme(&self, i: usize) -> Value {
-        self.get(&self.themes[i], || {
-            Value::from_serializable(&self.review.themes[i])
-        })
+        self.get(&self.themes[i], || template_value(&self.review.themes[i]))
     }
 
     pub(super) fn claim(&self, i: usize) -> Value {
-        self.get(&self.claims[i], || {
-            Value::from_serializable(&self.review.claims[i])
-        })
+        self.get(&self.claims[i], || template_value(&self.review.claims[i]))
     }
 
     pub(super) fn facet(&self, i: usize) -> Value {
-        self.get(&self.facets[i], || {
-            Value::from_serializable(&self.review.facets[i])
-        })
+        self.get(&self.facets[i], || template_value(&self.review.facets[i]))
     }
 
     pub(super) fn map(&self) -> Value {
-        self.get(&self.map, || Value::from_serializable(&self.review.map))
+        self.get(&self.map, || template_value(&self.review.map))
     }
 
     pub(super) fn theme_count(&self) -> usize {

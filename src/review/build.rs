@@ -766,6 +766,7 @@ fn resolve_case_study(
             .as_ref()
             .and_then(|s| s.year)
             .or(meta.period.and_then(|p| p.start));
+        let certainty_rank = config.certainty_rank(certainty.as_ref().map(|c| c.id.as_str()));
         findings.push(Shared::new(Finding {
             claim: refs.claims[claim_index].clone(),
             case_study: own.clone(),
@@ -779,7 +780,8 @@ fn resolve_case_study(
                 .design
                 .as_ref()
                 .and_then(|r| facet_value("design", r, problems)),
-            certainty_rank: config.certainty_rank(certainty.as_ref().map(|c| c.id.as_str())),
+            certainty_rank,
+            strength: super::evidence::strength(certainty_rank, config),
             certainty,
             source,
             locator: f.locator.clone().unwrap_or_default(),
@@ -1059,7 +1061,6 @@ fn resolve_claim(
         columns: Columns::default(),
         counts: Counts::default(),
         differences: Vec::new(),
-        balance_svg: String::new(),
         balance_text: String::new(),
         theme_indexes,
         best_certainty: usize::MAX,

@@ -3,10 +3,10 @@
 //! A claim is contested when it has findings on both sides (supports and challenges) or any
 //! mixed one. For each claim this module sorts findings strongest first, counts the sides,
 //! says what differs between the sides (perspective, design, region, time) when the data
-//! shows it, and draws the balance as a small SVG with a text equivalent.
+//! shows it, and puts the balance in a sentence. The picture of the balance is drawn by the
+//! theme (`balance_picture` in the default theme's components) from these numbers.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use crate::config::SiteConfig;
 use crate::content::schema::Stance;
@@ -15,7 +15,7 @@ use crate::shared::Shared;
 
 use super::model::{CaseStudy, Claim, Columns, Counts, FacetValue, Finding};
 
-/// Gives every claim its findings, columns, counts, differences and picture.
+/// Gives every claim its findings, columns, counts, differences and balance sentence.
 pub fn attach_findings(claims: &mut [Claim], case_studies: &[CaseStudy], config: &SiteConfig) {
     let mut per_claim: Vec<Vec<Shared<Finding>>> = vec![Vec::new(); claims.len()];
     for case in case_studies {
@@ -41,7 +41,6 @@ pub fn attach_findings(claims: &mut [Claim], case_studies: &[CaseStudy], config:
             Vec::new()
         };
         claim.balance_text = balance_text(&columns, config);
-        claim.balance_svg = balance_svg(claim, &columns, config);
         claim.best_certainty = findings
             .iter()
             .map(|f| f.certainty_rank)
@@ -284,75 +283,17 @@ fn certainty_breakdown(findings: &[Shared<Finding>], config: &SiteConfig) -> Str
     parts.join(", ")
 }
 
-const MARK: f64 = 16.0;
-const COLUMN_WIDTH: f64 = 140.0;
-
-/// An effect-direction picture: one column per side, one mark per finding, stacked; a
-/// stronger certainty gives a bigger, darker mark.
-fn balance_svg(claim: &Claim, columns: &Columns, config: &SiteConfig) -> String {
-    let sides = [
-        ("Supports", &columns.supports, "supports", "#1f7a4a"),
-        ("Mixed", &columns.mixed, "mixed", "#b57200"),
-        ("Challenges", &columns.challenges, "challenges", "#c0392b"),
-    ];
-    let tallest = sides
-        .iter()
-        .map(|(_, f, _, _)| f.len())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let height = 34.0 + tallest as f64 * (MARK + 4.0);
-    let width = COLUMN_WIDTH * 3.0;
+/// How strong a certainty rank is, for pictures: 1.0 for the strongest certainty, falling
+/// towards 0 for the weakest; 0 when unrated.
+pub fn strength(rank: usize, config: &SiteConfig) -> f64 {
     let levels = config
         .facet("certainty")
         .map_or(4, |f| f.values.len().max(1));
-    let id = format!("balance-{}", claim.slug);
-    let mut svg = String::with_capacity(1024);
-    let _ = write!(
-        svg,
-        r#"<svg class="balance" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
-        crate::render::escape(&balance_text(columns, config))
-    );
-    for (column, (label, findings, class, colour)) in sides.iter().enumerate() {
-        let x = column as f64 * COLUMN_WIDTH + COLUMN_WIDTH / 2.0;
-        let _ = write!(
-            svg,
-            r#"<text x="{x}" y="16" text-anchor="middle" class="balance-label">{label} ({})</text>"#,
-            findings.len()
-        );
-        for (row, f) in findings.iter().enumerate() {
-            let y = 34.0 + row as f64 * (MARK + 4.0) + MARK / 2.0;
-            let strength = strength(f.certainty_rank, levels);
-            let r = (MARK / 2.0) * (0.55 + 0.45 * strength);
-            let _ = write!(
-                svg,
-                r#"<circle cx="{x}" cy="{y}" r="{r:.1}" class="mark mark-{class}" fill="{colour}" fill-opacity="{:.2}"><title>{}</title></circle>"#,
-                0.35 + 0.65 * strength,
-                crate::render::escape(&mark_title(f))
-            );
-        }
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-/// 1.0 for the strongest certainty, falling towards 0 for the weakest or unrated.
-fn strength(rank: usize, levels: usize) -> f64 {
     if rank >= levels {
         0.0
     } else {
         1.0 - rank as f64 / levels as f64
     }
-}
-
-fn mark_title(f: &Finding) -> String {
-    let certainty = f.certainty.as_ref().map_or("unrated", |c| c.label.as_str());
-    format!(
-        "{}: {} ({} certainty)",
-        f.case_study.title,
-        f.stance_label,
-        certainty.to_lowercase()
-    )
 }
 
 #[cfg(test)]
@@ -387,6 +328,7 @@ mod tests {
             design: Some(value("design", design)),
             certainty: None,
             certainty_rank: usize::MAX,
+            strength: 0.0,
             source: None,
             locator: String::new(),
             note: String::new(),

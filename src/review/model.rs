@@ -65,6 +65,9 @@ pub struct Finding {
     pub certainty: Option<Shared<FacetValue>>,
     /// 0 for the strongest declared certainty; `usize::MAX` when unknown.
     pub certainty_rank: usize,
+    /// How strong the certainty is, for pictures: 1.0 for the strongest declared value,
+    /// falling towards 0 for the weakest; 0 when unrated.
+    pub strength: f64,
     pub source: Option<Shared<Source>>,
     pub locator: String,
     pub note: String,
@@ -196,7 +199,7 @@ pub struct Claim {
     pub columns: Columns,
     pub counts: Counts,
     pub differences: Vec<String>,
-    pub balance_svg: String,
+    /// The balance as a sentence; the picture of it is drawn by the theme.
     pub balance_text: String,
     #[serde(skip)]
     pub theme_indexes: Vec<usize>,
