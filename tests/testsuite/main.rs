@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod evidence;
+mod harvest;
 mod sample;
 mod search;
 mod serve;
