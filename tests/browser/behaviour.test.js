@@ -153,6 +153,34 @@ describe("a contested claim's columns", () => {
   });
 });
 
+test("every contested claim's harvest plot has one bar per finding, lettered by a design in its legend", async () => {
+  await withPage("contradictions/", 1280, async (page) => {
+    const claims = await linkPaths(page, ".claim-card .card-title a");
+    assert.ok(claims.length > 5, `the contested claims are listed (${claims.length})`);
+    for (const claim of claims) {
+      await page.goto(new URL(claim, page.url()).href, { waitUntil: "networkidle" });
+      const seen = await page.evaluate(() => {
+        const bars = [...document.querySelectorAll(".balance .harvest-bar")];
+        const legend = document.querySelector(".balance .harvest-legend")?.textContent || "";
+        return {
+          bars: bars.length,
+          findings: document.querySelectorAll(".columns .finding").length,
+          rows: document.querySelectorAll(".balance .harvest-table tbody tr").length,
+          unexplained: bars
+            .map((b) => b.querySelector("text").textContent)
+            .filter((letter) => letter !== "–" && !new RegExp(`\\b${letter}\\u00a0`).test(legend)),
+          untitled: bars.filter((b) => !b.querySelector("title")?.textContent.trim()).length,
+        };
+      });
+      assert.ok(seen.findings > 1, `${claim} shows its findings`);
+      assert.equal(seen.bars, seen.findings, `${claim}: one bar per finding`);
+      assert.equal(seen.rows, seen.findings, `${claim}: one row of the text equivalent per finding`);
+      assert.deepEqual(seen.unexplained, [], `${claim}: every letter is in the legend`);
+      assert.equal(seen.untitled, 0, `${claim}: every bar says what it is on hover`);
+    }
+  });
+});
+
 test("every map cell links to exactly its case studies", async () => {
   await withPage("map/", 1280, async (page) => {
     const cells = await page.$$eval(".evidence-map tbody tr", (rows) => {
@@ -173,7 +201,7 @@ test("every map cell links to exactly its case studies", async () => {
     const listed = new Map();
     const caseStudiesOn = async (url, selector) => {
       if (!listed.has(url)) {
-        await page.goto(url);
+        await page.goto(url, { waitUntil: "networkidle" });
         listed.set(url, new Set(await linkPaths(page, selector)));
       }
       return listed.get(url);
@@ -184,7 +212,7 @@ test("every map cell links to exactly its case studies", async () => {
       const expected = [...inRow].filter((p) => inColumn.has(p)).sort();
       assert.equal(cell.count, expected.length, `count shown in the cell ${cell.href || cell.row + " × " + cell.column}`);
       if (!cell.href) continue;
-      await page.goto(cell.href);
+      await page.goto(cell.href, { waitUntil: "networkidle" });
       const got = (await linkPaths(page, 'section[aria-labelledby="cell-cs-heading"] .ref-list a')).sort();
       assert.deepEqual(got, expected, `the case studies of ${cell.href}`);
     }
