@@ -181,6 +181,17 @@ test("every contested claim's harvest plot has one bar per finding, lettered by 
   });
 });
 
+test("the harvest plot's text equivalent is hidden on screen and printed", async () => {
+  await withPage("claims/reduces-care-entry/", 1280, async (page) => {
+    const table = page.locator(".balance .harvest-table");
+    const size = () => table.evaluate((t) => t.getBoundingClientRect().width * t.getBoundingClientRect().height);
+    assert.ok((await size()) <= 1, "on screen the table takes no room");
+    await page.emulateMedia({ media: "print" });
+    assert.ok((await size()) > 1000, "in print the table is laid out");
+    assert.ok(await page.locator(".balance .harvest-table tbody tr").first().isVisible(), "and its rows show");
+  });
+});
+
 test("every map cell links to exactly its case studies", async () => {
   await withPage("map/", 1280, async (page) => {
     const cells = await page.$$eval(".evidence-map tbody tr", (rows) => {

@@ -136,7 +136,7 @@ fn the_harvest_plot_has_a_legend_and_a_text_equivalent() {
         plot.contains("aria-hidden=\"true\""),
         "screen readers get the table, not the picture"
     );
-    let table = between(&html, "<table class=\"harvest-table\">", "</table>");
+    let table = between(&html, "<div class=\"harvest-table\">", "</table>");
     let rows: Vec<Vec<&str>> = all_between(table, "<tr><td>", "</td></tr>")
         .into_iter()
         .map(|row| row.split("</td><td>").collect())
