@@ -1,6 +1,7 @@
 // Every page kind of the built sample, at 1280 and 375 px: it loads with no console error,
 // no uncaught exception and no failed request, and axe-core finds no WCAG 2.2 A/AA
-// violation. Pages marked `screenshot` are photographed into docs/screenshots/.
+// violation, and no page is wider than the window. Pages marked `screenshot` are
+// photographed into docs/screenshots/.
 "use strict";
 
 const fs = require("node:fs");
@@ -48,6 +49,8 @@ for (const width of WIDTHS) {
           assert.ok(title.trim().length > 0, "the page has a non-empty <h1>");
           assert.deepEqual(unexpectedProblems(page, { status: kind.status, url }), [], "console errors or failed requests");
           assert.deepEqual(await axeViolations(page), [], "axe-core violations");
+          const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+          assert.ok(wide <= width, `the page fits the window's width (${wide} px wide at ${width} px)`);
           if (kind.screenshot) await screenshot(page, kind, width);
         } finally {
           await page.close();
