@@ -1,7 +1,7 @@
 // Every page kind of the built sample, at 1280 and 375 px: it loads with no console error,
 // no uncaught exception and no failed request, and axe-core finds no WCAG 2.2 A/AA
-// violation, and no page is wider than the window. Pages marked `screenshot` are
-// photographed into docs/screenshots/.
+// violation, and no page is wider than the window; axe again in the dark colour scheme.
+// Pages marked `screenshot` are photographed into docs/screenshots/.
 "use strict";
 
 const fs = require("node:fs");
@@ -59,3 +59,29 @@ for (const width of WIDTHS) {
     }
   });
 }
+
+// The default theme has a dark colour scheme (prefers-color-scheme: dark): its contrast
+// and the rest of axe's checks, at the desktop width.
+describe("every page kind in the dark colour scheme at 1280 px", () => {
+  let browser, server;
+  before(async () => {
+    [browser, server] = await Promise.all([launch(), serveStatic(siteDir())]);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const kind of PAGES) {
+    test(`${kind.name} (/${kind.path}) passes axe in the dark`, async () => {
+      const page = await openPage(browser, 1280, { colorScheme: "dark" });
+      try {
+        await page.goto(server.url + kind.path, { waitUntil: "networkidle" });
+        assert.ok(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches));
+        assert.deepEqual(await axeViolations(page), [], "axe-core violations");
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});

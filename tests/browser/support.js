@@ -110,10 +110,10 @@ function launch() {
   });
 }
 
-/** A page at `width` × 800 that records every console error, uncaught exception, failed
+/** A page at `width` × 800 (light colour scheme unless told) that records every console error, uncaught exception, failed
  * request and HTTP error response it meets, in `page.problems`. */
-async function openPage(browser, width, height = HEIGHT) {
-  const context = await browser.newContext({ viewport: { width, height }, reducedMotion: "reduce" });
+async function openPage(browser, width, { height = HEIGHT, colorScheme = "light" } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, reducedMotion: "reduce", colorScheme });
   const page = await context.newPage();
   page.problems = [];
   page.on("console", (msg) => {
