@@ -27,6 +27,20 @@ async function withPage(path, width, body) {
   }
 }
 
+/** Paths of the links inside `selector` on the page at `url`, fetched by the open page and
+ * parsed (not rendered: quicker than opening each of many pages). */
+function linksOnPage(page, url, selector) {
+  return page.evaluate(
+    async ([url, selector]) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      return [...doc.querySelectorAll(selector)].map((a) => new URL(a.getAttribute("href"), url).pathname);
+    },
+    [url, selector],
+  );
+}
+
 /** Titles of the case-study cards the filters leave visible. */
 function visibleCards(page) {
   return page.$$eval("#case-study-list > li:not([hidden]) .card-title", (els) => els.map((e) => e.textContent.trim()));
@@ -158,8 +172,8 @@ test("every contested claim's harvest plot has one bar per finding, lettered by 
     const claims = await linkPaths(page, ".claim-card .card-title a");
     assert.ok(claims.length > 5, `the contested claims are listed (${claims.length})`);
     for (const claim of claims) {
-      await page.goto(new URL(claim, page.url()).href, { waitUntil: "networkidle" });
-      const seen = await page.evaluate(() => {
+      const seen = await page.evaluate(async (url) => {
+        const document = new DOMParser().parseFromString(await (await fetch(url)).text(), "text/html");
         const bars = [...document.querySelectorAll(".balance .harvest-bar")];
         const legend = document.querySelector(".balance .harvest-legend")?.textContent || "";
         return {
@@ -171,7 +185,7 @@ test("every contested claim's harvest plot has one bar per finding, lettered by 
             .filter((letter) => letter !== "–" && !new RegExp(`\\b${letter}\\u00a0`).test(legend)),
           untitled: bars.filter((b) => !b.querySelector("title")?.textContent.trim()).length,
         };
-      });
+      }, new URL(claim, page.url()).href);
       assert.ok(seen.findings > 1, `${claim} shows its findings`);
       assert.equal(seen.bars, seen.findings, `${claim}: one bar per finding`);
       assert.equal(seen.rows, seen.findings, `${claim}: one row of the text equivalent per finding`);
@@ -207,14 +221,11 @@ test("every map cell links to exactly its case studies", async () => {
       });
     });
     assert.ok(cells.filter((c) => c.href).length > 5, "the map has linked cells");
-    // What each row's theme page and each column's stage page list, read by the reader's
-    // route: a cell must list exactly the case studies on both.
+    // What each row's theme page and each column's stage page list, read from the pages
+    // themselves: a cell must list exactly the case studies on both.
     const listed = new Map();
     const caseStudiesOn = async (url, selector) => {
-      if (!listed.has(url)) {
-        await page.goto(url, { waitUntil: "networkidle" });
-        listed.set(url, new Set(await linkPaths(page, selector)));
-      }
+      if (!listed.has(url)) listed.set(url, new Set(await linksOnPage(page, url, selector)));
       return listed.get(url);
     };
     for (const cell of cells) {
@@ -223,10 +234,12 @@ test("every map cell links to exactly its case studies", async () => {
       const expected = [...inRow].filter((p) => inColumn.has(p)).sort();
       assert.equal(cell.count, expected.length, `count shown in the cell ${cell.href || cell.row + " × " + cell.column}`);
       if (!cell.href) continue;
-      await page.goto(cell.href, { waitUntil: "networkidle" });
-      const got = (await linkPaths(page, 'section[aria-labelledby="cell-cs-heading"] .ref-list a')).sort();
+      const got = (await linksOnPage(page, cell.href, 'section[aria-labelledby="cell-cs-heading"] .ref-list a')).sort();
       assert.deepEqual(got, expected, `the case studies of ${cell.href}`);
     }
+    // And a reader's click on a cell opens that cell's page.
+    await Promise.all([page.waitForURL(cells.find((c) => c.href).href), page.locator(".evidence-map td a").first().click()]);
+    await page.waitForLoadState("networkidle");
   });
 });
 
