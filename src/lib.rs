@@ -101,12 +101,27 @@ struct Prepared {
 /// the work it saves, so what a compile returns is what a fresh one would.
 #[derive(Default)]
 pub struct Compiler {
+    /// Empty until a compile succeeds; see [`RebuildState`] for what it promises.
+    state: RebuildState,
+    /// The files (`content/…`) that may differ from what the caches in `state` were filled
+    /// from: `None` while `state` is empty (everything is read).
+    maybe_changed: Option<HashSet<PathBuf>>,
+}
+
+/// Every cache of incremental rebuilds, owned together: the parsed files, the model's
+/// bodies and inputs (with the last model, kept by the page cache), and the rendered pages.
+///
+/// Invariant: either every cache here describes the last compile that succeeded, or all
+/// are empty. [`Compiler::compile_changed`] enforces it: a compile takes the whole state
+/// out of the compiler, works on it, and puts it back only once the site is rendered
+/// (committing the model's cache with it); a compile that fails at any stage, or panics,
+/// drops the state it took, so the next compile starts afresh instead of joining caches
+/// from different builds.
+#[derive(Default)]
+struct RebuildState {
     content: content::ParseCache,
     review: review::ReviewCache,
     pages: render::PageCache,
-    /// The files (`content/…`) that may differ from what the last completed load read:
-    /// `None` until a load has completed.
-    maybe_changed: Option<HashSet<PathBuf>>,
 }
 
 /// The review's files, read and parsed, before the model is built.
@@ -223,21 +238,38 @@ impl Compiler {
 
     /// [`Compiler::compile`], told which files (paths relative to the review root) changed
     /// since the last compile, as a file watcher knows: other content files are taken from
-    /// the cache without being read. Changes told to a compile that failed before reading
-    /// the content are kept for the next one.
+    /// the cache without being read. After a failed compile the caches are gone and the
+    /// next compile reads everything.
     pub fn compile_changed(
         &mut self,
         options: &BuildOptions,
         changed: &[PathBuf],
     ) -> Result<Site, Diagnostics> {
-        if let Some(maybe_changed) = self.maybe_changed.as_mut() {
+        // The state is taken out for the compile and put back only if it succeeds: see
+        // `RebuildState` for why.
+        let mut state = std::mem::take(&mut self.state);
+        let maybe_changed = self.maybe_changed.take().map(|mut maybe_changed| {
             maybe_changed.extend(changed.iter().cloned());
-        }
-        let mut loaded = load(
-            options,
-            Some((&mut self.content, self.maybe_changed.as_ref())),
-        )?;
+            maybe_changed
+        });
+        let site = state.compile(options, maybe_changed.as_ref())?;
+        state.review.commit();
+        self.state = state;
         self.maybe_changed = Some(HashSet::new());
+        Ok(site)
+    }
+}
+
+impl RebuildState {
+    /// One compile through these caches, `maybe_changed` naming the files that may differ
+    /// from what they were filled from (`None`: any file may). On failure the caches are
+    /// left half-updated: the caller drops them.
+    fn compile(
+        &mut self,
+        options: &BuildOptions,
+        maybe_changed: Option<&HashSet<PathBuf>>,
+    ) -> Result<Site, Diagnostics> {
+        let mut loaded = load(options, Some((&mut self.content, maybe_changed)))?;
         let content = std::mem::take(&mut loaded.content);
         let bodies_only = Review::only_bodies_differ(
             &self.review,
@@ -262,8 +294,6 @@ impl Compiler {
                 (Some(review), Some(changed))
             }
             None => {
-                // A review built here replaces the kept one only once its site is rendered.
-                self.review.discard_uncommitted();
                 let review = Review::build_cached(
                     loaded.config.clone(),
                     content,
@@ -290,9 +320,6 @@ impl Compiler {
             }
         };
         prepared.timer.lap("render");
-        // The review just rendered is the one the page cache keeps: bodies-only edits now
-        // update it.
-        self.review.commit();
         Ok(Site {
             copies,
             config: prepared.config,

@@ -169,17 +169,13 @@ impl Inputs {
 
 impl ReviewCache {
     /// Records that the review last built through this cache is now the one kept (its
-    /// site was rendered), so that later edits to bodies alone update that review. Until
-    /// then a failed site leaves the cache describing the review kept before it.
+    /// site was rendered), so that later edits to bodies alone update that review. The
+    /// compiler calls this only after a successful compile, and drops the whole cache
+    /// after a failed one (see `RebuildState` in lib.rs).
     pub fn commit(&mut self) {
         if let Some(built) = self.built.take() {
             self.last = Some(built);
         }
-    }
-
-    /// Forgets a review built but never committed.
-    pub fn discard_uncommitted(&mut self) {
-        self.built = None;
     }
 
     /// Whether a model built from these inputs would differ from the last one in its

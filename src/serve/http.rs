@@ -158,36 +158,33 @@ fn origin_path(target: &str) -> Option<&str> {
     path.starts_with('/').then_some(path)
 }
 
-/// Decodes `%XX` escapes; `None` for a malformed escape or text that is not UTF-8.
+/// Decodes `%XX` escapes; `None` for a malformed escape (a `%` not followed by two hex
+/// digits, which `percent-encoding` would keep as text) or text that is not UTF-8.
 fn percent_decode(path: &str) -> Option<String> {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let malformed = path.match_indices('%').any(|(i, _)| {
+        path.as_bytes()
+            .get(i + 1..i + 3)
+            .is_none_or(|hex| !hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if malformed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// Escapes everything but unreserved characters and `/`, for a `Location` header.
 fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    /// Every byte but the unreserved characters of RFC 3986 and `/`.
+    const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    percent_encoding::utf8_percent_encode(path, ESCAPED).to_string()
 }
 
 fn events(request: Request, context: &Context, generation: u64) {
@@ -239,7 +236,7 @@ fn file(request: Request, served: &Served, key: &str) {
             }
         },
     };
-    let _ = request.respond(with_common_headers(response, content_type));
+    let _ = request.respond(with_common_headers(response, &content_type));
 }
 
 /// The site's own 404 page (with the reload script), else a plain message.
@@ -303,42 +300,23 @@ fn with_header<R: Read>(response: Response<R>, name: &str, value: &str) -> Respo
     }
 }
 
-/// The content type for a file, by extension.
-fn content_type(key: &str) -> &'static str {
-    let extension = key
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match extension.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" | "map" => "application/json",
-        "xml" => "application/xml",
-        "atom" => "application/atom+xml",
-        "rss" => "application/rss+xml",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "csv" => "text/csv; charset=utf-8",
-        "bib" => "application/x-bibtex; charset=utf-8",
-        "ris" => "application/x-research-info-systems",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "wasm" => "application/wasm",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "mp3" => "audio/mpeg",
-        "zip" => "application/zip",
-        _ => "application/octet-stream",
+/// The content type for a file, by extension (`mime_guess`), with a UTF-8 charset on text
+/// (tessera writes UTF-8).
+fn content_type(key: &str) -> String {
+    let path = std::path::Path::new(key);
+    // BibTeX, which tessera may publish, is text a browser should show; mime_guess does
+    // not know it.
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("bib"))
+    {
+        return "application/x-bibtex; charset=utf-8".to_string();
+    }
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    if mime.type_() == mime_guess::mime::TEXT || mime.subtype() == "javascript" {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
 }
 
@@ -421,5 +399,13 @@ mod tests {
         assert_eq!(content_type("static/style.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("static/x.SVG"), "image/svg+xml");
         assert_eq!(content_type("noext"), "application/octet-stream");
+        assert_eq!(
+            content_type("pagefind/pagefind.js"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("refs.bib"),
+            "application/x-bibtex; charset=utf-8"
+        );
     }
 }

@@ -291,23 +291,10 @@ pub(super) fn configured_theme(root: &std::path::Path) -> String {
     )
 }
 
-/// Opens `url` in the default browser; a failure is only a note.
+/// Opens `url` in the default browser (through the `open` crate, which passes the URL
+/// whole, `&` and all, on every platform); a failure is only a note.
 fn open_browser(url: &str) {
-    let mut command = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
-    } else if cfg!(windows) {
-        let mut c = std::process::Command::new("cmd");
-        c.args(["/C", "start", ""]);
-        c
-    } else {
-        std::process::Command::new("xdg-open")
-    };
-    let opened = command
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if opened.is_err() {
+    if open::that_detached(url).is_err() {
         eprintln!("note: could not open a browser; visit {url}");
     }
 }

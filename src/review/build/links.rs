@@ -127,17 +127,11 @@ pub(super) fn missing_hint(from: &Path, file: &Path, links: &LinkMap) -> Option<
 
 /// How a link in the file at `from` spells the path to `to` (both under `content/`).
 pub(super) fn relative_link(from: &Path, to: &Path) -> String {
-    let base: Vec<_> = from
-        .parent()
-        .map(|p| p.components().collect())
-        .unwrap_or_default();
-    let target: Vec<_> = to.components().collect();
-    let shared = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - shared];
-    parts.extend(
-        target[shared..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
+    let base = from.parent().unwrap_or(Path::new(""));
+    let relative = pathdiff::diff_paths(to, base).unwrap_or_else(|| to.to_path_buf());
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
