@@ -167,26 +167,26 @@ describe("a contested claim's columns", () => {
   });
 });
 
-test("every contested claim's harvest plot has one bar per finding, lettered by a design in its legend", async () => {
-  await withPage("contradictions/", 1280, async (page) => {
+test("every claim's harvest plot has one bar per finding, lettered by a design in its legend", async () => {
+  await withPage("claims/", 1280, async (page) => {
     const claims = await linkPaths(page, ".claim-card .card-title a");
-    assert.ok(claims.length > 5, `the contested claims are listed (${claims.length})`);
+    assert.ok(claims.length > 10, `the claims are listed (${claims.length})`);
     for (const claim of claims) {
       const seen = await page.evaluate(async (url) => {
         const document = new DOMParser().parseFromString(await (await fetch(url)).text(), "text/html");
-        const bars = [...document.querySelectorAll(".balance .harvest-bar")];
-        const legend = document.querySelector(".balance .harvest-legend")?.textContent || "";
+        const bars = [...document.querySelectorAll("article.claim .harvest-bar")];
+        const legend = document.querySelector("article.claim .harvest-legend")?.textContent || "";
         return {
           bars: bars.length,
-          findings: document.querySelectorAll(".columns .finding").length,
-          rows: document.querySelectorAll(".balance .harvest-table tbody tr").length,
+          findings: document.querySelectorAll("article.claim .finding").length,
+          rows: document.querySelectorAll("article.claim .harvest-table tbody tr").length,
           unexplained: bars
             .map((b) => b.querySelector("text").textContent)
             .filter((letter) => letter !== "–" && !new RegExp(`\\b${letter}\\u00a0`).test(legend)),
           untitled: bars.filter((b) => !b.querySelector("title")?.textContent.trim()).length,
         };
       }, new URL(claim, page.url()).href);
-      assert.ok(seen.findings > 1, `${claim} shows its findings`);
+      assert.ok(seen.findings > 0, `${claim} shows its findings`);
       assert.equal(seen.bars, seen.findings, `${claim}: one bar per finding`);
       assert.equal(seen.rows, seen.findings, `${claim}: one row of the text equivalent per finding`);
       assert.deepEqual(seen.unexplained, [], `${claim}: every letter is in the legend`);

@@ -4,7 +4,8 @@
 //! - `c-split` (contested): supports from North (randomised trial, high, evaluators), West
 //!   (no design, low, families) and South (qualitative, no certainty, families); a challenge
 //!   from South (audit, moderate, evaluators); nothing mixed.
-//! - `c-quiet`: supports only, so not contested and not drawn.
+//! - `c-quiet`: supports from West (randomised trial, moderate, evaluators) and North
+//!   (qualitative, low, families): not contested, drawn with one group.
 //!
 //! Designs are lettered by their order in site.toml: A randomised trial, B qualitative,
 //! C audit. Bars are 120 px at the strongest of four certainty values, 30 px when unrated.
@@ -185,8 +186,31 @@ fn the_same_picture_is_drawn_small_on_the_contradictions_and_home_pages() {
             "{path}: the text equivalent"
         );
     }
+}
+
+#[test]
+fn a_claim_that_is_not_contested_has_its_plot_too_with_one_group() {
+    let html = page(site(), "claims/c-quiet/index.html");
+    assert_eq!(
+        bars(&html),
+        [
+            bar(
+                "West: Supports. Randomised trial (A); moderate certainty; Evaluators.",
+                "90.0",
+                "A",
+                false,
+            ),
+            bar(
+                "North: Supports. Qualitative (B); low certainty; Families.",
+                "60.0",
+                "B",
+                false,
+            ),
+        ]
+    );
+    assert_eq!(captions(&html), ["Supports (2)"]);
     assert!(
-        !page(site(), "claims/c-quiet/index.html").contains("harvest-plot"),
-        "a claim that is not contested has no plot"
+        !page(site(), "contradictions/index.html").contains("Claim quiet"),
+        "and it is not listed as contested"
     );
 }
