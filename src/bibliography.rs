@@ -17,7 +17,7 @@ use crate::shared::Shared;
 
 /// One bibliography entry, ready for templates.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Source {
+pub(crate) struct Source {
     pub key: String,
     /// One line, plain text: authors (year). Title. Publisher or journal.
     pub citation: String,
@@ -32,7 +32,7 @@ pub struct Source {
 
 /// All sources by key, in file order.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Bibliography {
+pub(crate) struct Bibliography {
     pub sources: IndexMap<String, Shared<Source>>,
     /// The file exists but could not be read or parsed (already reported). Keys are then not
     /// checked against it, so one broken file gives one error rather than one per citation.
@@ -40,16 +40,20 @@ pub struct Bibliography {
 }
 
 impl Bibliography {
-    pub fn get(&self, key: &str) -> Option<&Shared<Source>> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Shared<Source>> {
         self.sources.get(key)
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.sources.keys().map(String::as_str)
     }
 
     /// Reads the bibliography file, if the review has one.
-    pub fn load(root: &Path, path: Option<&Path>, diagnostics: &mut Diagnostics) -> Bibliography {
+    pub(crate) fn load(
+        root: &Path,
+        path: Option<&Path>,
+        diagnostics: &mut Diagnostics,
+    ) -> Bibliography {
         let Some(path) = path else {
             return Bibliography::default();
         };

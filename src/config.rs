@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint};
 
 /// The file name of the configuration at the root of a review.
-pub const CONFIG_FILE: &str = "site.toml";
+pub(crate) const CONFIG_FILE: &str = "site.toml";
 
 /// The whole of `site.toml`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -29,9 +29,10 @@ pub struct SiteConfig {
     pub base_url: String,
     #[serde(default = "default_language")]
     pub language: String,
-    /// Theme folder name under `themes/`.
-    #[serde(default = "default_theme")]
-    pub theme: String,
+    /// The site theme (the look: templates and static files): a folder name under
+    /// `themes/`. site.toml calls it `theme`; in the code "theme" is a research theme.
+    #[serde(rename = "theme", default = "default_theme")]
+    pub site_theme: String,
     /// The current edition of the review (a year or a number); case studies whose
     /// `edition` equals it are "new in this edition".
     #[serde(default)]
@@ -394,7 +395,7 @@ mod tests {
     fn defaults_apply() {
         let mut diagnostics = Diagnostics::new();
         let config = SiteConfig::parse("title = \"x\"\n", &mut diagnostics).expect("parses");
-        assert_eq!(config.theme, "default");
+        assert_eq!(config.site_theme, "default");
         assert_eq!(config.output_dir, PathBuf::from("public"));
         assert_eq!(config.map.rows, "themes");
         assert!(!config.search.enabled);

@@ -4,21 +4,23 @@
 //! Markdown bodies) → [`review`] (the evidence model: claims, contradictions, themes, map)
 //! → [`render`] (Tera templates) → [`output`] (an all-or-nothing write), with [`search`]
 //! indexing the pages as they are written when search is on. [`compile`] runs every stage
-//! but the write and returns the site in memory (for `check` and `serve`); [`build`]
+//! but the write and returns the site in memory (for `check` and `serve`); [`build_site`]
 //! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
-pub mod bibliography;
-pub mod config;
+#![warn(unreachable_pub)]
+
+mod bibliography;
+mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod markdown;
-pub mod output;
-pub mod render;
-pub mod review;
+mod output;
+mod render;
+mod review;
 pub mod scaffold;
-pub mod search;
+mod search;
 pub mod serve;
-pub mod shared;
+mod shared;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -154,7 +156,7 @@ fn load(
         config.search.enabled = search;
     }
     let config = Arc::new(config);
-    let templates = Templates::load(root, &config.theme, &mut diagnostics);
+    let templates = Templates::load(root, &config.site_theme, &mut diagnostics);
     let mut content = match cache {
         Some((cache, maybe_changed)) => {
             content::load_cached(root, &mut diagnostics, cache, maybe_changed)
@@ -211,7 +213,7 @@ impl Loaded {
 /// Loads, checks and models the review: every stage before rendering.
 fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
     let mut loaded = load(options, None)?;
-    let review = Review::build(
+    let review = Review::build_model(
         loaded.config.clone(),
         std::mem::take(&mut loaded.content),
         std::mem::take(&mut loaded.bibliography),
@@ -294,7 +296,7 @@ impl RebuildState {
                 (Some(review), Some(changed))
             }
             None => {
-                let review = Review::build_cached(
+                let review = Review::build_model_cached(
                     loaded.config.clone(),
                     content,
                     std::mem::take(&mut loaded.bibliography),
@@ -396,7 +398,7 @@ fn cpu_ms() -> u64 {
 
 /// Theme static files go under `static/`; content assets keep their path.
 fn copies(review: &Review, templates: &Templates) -> Vec<Copy> {
-    let statics = templates.theme.statics.iter().map(|(path, origin)| {
+    let statics = templates.site_theme.statics.iter().map(|(path, origin)| {
         let origin = origin.clone();
         Copy {
             path: Path::new("static").join(path),
@@ -425,7 +427,7 @@ pub fn output_dir(options: &BuildOptions, config: &SiteConfig) -> PathBuf {
 /// written as they are rendered, into a staging folder that replaces the output only once
 /// everything is written. With search on, pages are indexed as they are written and the
 /// search bundle is written last.
-pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let mut prepared = prepare(options).map_err(BuildError::Invalid)?;
     let output = output_dir(options, &prepared.config);

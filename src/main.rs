@@ -194,7 +194,7 @@ fn search_choice(search: bool, no_search: bool) -> Option<bool> {
 }
 
 fn build(options: BuildOptions) -> ExitCode {
-    match tessera::build(&options) {
+    match tessera::build_site(&options) {
         Ok(report) => {
             if !report.diagnostics.is_empty() {
                 print_diagnostics(&report.diagnostics);

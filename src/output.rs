@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::render::OutputFile;
 
 /// The marker file that says "tessera made this folder; it may be replaced".
-pub const MARKER: &str = ".tessera-output";
+pub(crate) const MARKER: &str = ".tessera-output";
 
 /// Why the site could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +57,7 @@ pub struct Copy {
 
 /// Checks that `output` may be written, given the review `root`. `explicit` is true when the
 /// user named the folder on the command line, which allows a folder outside the root.
-pub fn check_target(root: &Path, output: &Path, explicit: bool) -> Result<(), OutputError> {
+pub(crate) fn check_target(root: &Path, output: &Path, explicit: bool) -> Result<(), OutputError> {
     let root = absolute(root);
     let output = absolute(output);
     let unsafe_because = |reason: &str| {
@@ -108,7 +108,7 @@ fn is_empty_dir(path: &Path) -> bool {
 /// A site being written: files go into a fresh folder beside the target, which replaces
 /// the target only in [`Staging::finish`]. Dropped unfinished, it removes its folder, so a
 /// failed build leaves the previous site as it was.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     output: PathBuf,
     finished: bool,
@@ -116,7 +116,7 @@ pub struct Staging {
 
 impl Staging {
     /// Creates the staging folder beside `output`.
-    pub fn new(output: &Path) -> Result<Staging, OutputError> {
+    pub(crate) fn new(output: &Path) -> Result<Staging, OutputError> {
         let parent = parent_of(output);
         std::fs::create_dir_all(parent).map_err(io_error(parent))?;
         let dir = parent.join(format!(
@@ -136,12 +136,12 @@ impl Staging {
     }
 
     /// Writes one page (safe to call from many threads at once).
-    pub fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
+    pub(crate) fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
         self.put(&file.path, &file.contents)
     }
 
     /// Copies the files that are not rendered (theme static files, content assets).
-    pub fn copy_all(&self, copies: &[Copy]) -> Result<(), OutputError> {
+    pub(crate) fn copy_all(&self, copies: &[Copy]) -> Result<(), OutputError> {
         copies.par_iter().try_for_each(|c| {
             let bytes = (c.read)().map_err(io_error(&c.path))?;
             self.put(&c.path, &bytes)
@@ -157,7 +157,7 @@ impl Staging {
     }
 
     /// Marks the folder as tessera's and swaps it in place of the previous site.
-    pub fn finish(mut self) -> Result<(), OutputError> {
+    pub(crate) fn finish(mut self) -> Result<(), OutputError> {
         let marker = self.dir.join(MARKER);
         std::fs::write(
             &marker,

@@ -29,10 +29,10 @@ use crate::render::OutputFile;
 /// The folder of the output that holds the search bundle. Pagefind's script works out the
 /// site's root from its own address by cutting it at `pagefind/`, so under this name the
 /// search works at any sub-path with no setting.
-pub const BUNDLE_DIR: &str = "pagefind";
+pub(crate) const BUNDLE_DIR: &str = "pagefind";
 
 /// The attribute that marks the part of a page to index; pages without it are left out.
-pub const BODY_MARKER: &[u8] = b"data-pagefind-body";
+pub(crate) const BODY_MARKER: &[u8] = b"data-pagefind-body";
 
 /// What is never indexed, whatever the theme: the `#` link tessera adds to each heading of
 /// a Markdown body.
@@ -43,14 +43,14 @@ const QUEUE: usize = 64;
 
 /// How the index is built.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct IndexOptions {
+pub(crate) struct IndexOptions {
     /// Result URLs keep `index.html`, as the links of a portable build do.
     pub portable: bool,
 }
 
 /// Why the search index could not be built.
 #[derive(Debug, thiserror::Error)]
-pub enum SearchError {
+pub(crate) enum SearchError {
     #[error("cannot start the search indexer: {0}")]
     Start(String),
     #[error("cannot index `{page}` for search: {message}")]
@@ -65,7 +65,7 @@ pub enum SearchError {
 
 impl SearchError {
     /// The error as a diagnostic, for the build's report.
-    pub fn to_diagnostic(&self) -> Diagnostic {
+    pub(crate) fn to_diagnostic(&self) -> Diagnostic {
         let diagnostic = Diagnostic::error("search", self.to_string());
         match self {
             SearchError::Page { .. } => diagnostic
@@ -82,7 +82,7 @@ impl SearchError {
 
 /// The search bundle: files to write under the output folder, and what went into it.
 #[derive(Debug)]
-pub struct Bundle {
+pub(crate) struct Bundle {
     /// Paths relative to the output folder, all under [`BUNDLE_DIR`].
     pub files: Vec<OutputFile>,
     /// Pages that were indexed.
@@ -96,7 +96,7 @@ struct Page {
 }
 
 /// The warning for a build with search on whose theme marks no page for the index.
-pub fn empty_index_warning() -> Diagnostic {
+pub(crate) fn empty_index_warning() -> Diagnostic {
     Diagnostic::warning(
         "search-empty",
         "search is on, but no page marks a `data-pagefind-body` element, so the search index is empty",
@@ -106,7 +106,7 @@ pub fn empty_index_warning() -> Diagnostic {
 
 /// Builds the index on a thread of its own while pages are rendered. Dropping it without
 /// [`Indexer::finish`] stops the thread and throws the index away.
-pub struct Indexer {
+pub(crate) struct Indexer {
     sender: Option<SyncSender<Page>>,
     cancelled: Arc<AtomicBool>,
     thread: Option<JoinHandle<Result<Bundle, SearchError>>>,
@@ -114,7 +114,7 @@ pub struct Indexer {
 
 impl Indexer {
     /// Starts the indexing thread.
-    pub fn start(options: IndexOptions) -> Result<Indexer, SearchError> {
+    pub(crate) fn start(options: IndexOptions) -> Result<Indexer, SearchError> {
         let (sender, receiver) = sync_channel(QUEUE);
         let cancelled = Arc::new(AtomicBool::new(false));
         let flag = cancelled.clone();
@@ -132,7 +132,7 @@ impl Indexer {
     /// Hands a rendered file to the indexer if it is an HTML page marked for indexing; any
     /// other file is ignored. Safe to call from many threads at once. Waits while the
     /// queue is full.
-    pub fn add(&self, file: &OutputFile) {
+    pub(crate) fn add(&self, file: &OutputFile) {
         if !is_indexable(file) {
             return;
         }
@@ -146,7 +146,7 @@ impl Indexer {
     }
 
     /// Waits for every page to be indexed and returns the bundle.
-    pub fn finish(mut self) -> Result<Bundle, SearchError> {
+    pub(crate) fn finish(mut self) -> Result<Bundle, SearchError> {
         drop(self.sender.take());
         match self.thread.take().map(JoinHandle::join) {
             Some(Ok(result)) => result,

@@ -16,10 +16,10 @@ use std::sync::{Arc, OnceLock};
 use serde::{Serialize, Serializer};
 
 /// A converted form of a shared value, kept with it: anything that serializes.
-pub type Kept = Box<dyn erased_serde::Serialize + Send + Sync>;
+pub(crate) type Kept = Box<dyn erased_serde::Serialize + Send + Sync>;
 
 /// Converts a shared value into the form a stage keeps of it.
-pub type Keeper = fn(&dyn erased_serde::Serialize) -> Kept;
+pub(crate) type Keeper = fn(&dyn erased_serde::Serialize) -> Kept;
 
 thread_local! {
     /// The keeper of the conversion running on this thread, if any.
@@ -30,7 +30,7 @@ thread_local! {
 /// meanwhile is converted by `keeper` the first time, and serializes as that kept form
 /// from then on. One stage keeps forms (render, whose keeper makes template values); the
 /// first form kept for a value is the one it keeps.
-pub fn keeping<R>(keeper: Keeper, convert: impl FnOnce() -> R) -> R {
+pub(crate) fn keeping<R>(keeper: Keeper, convert: impl FnOnce() -> R) -> R {
     /// Restores the previous keeper even if `convert` unwinds.
     struct Restore(Option<Keeper>);
     impl Drop for Restore {
@@ -43,7 +43,7 @@ pub fn keeping<R>(keeper: Keeper, convert: impl FnOnce() -> R) -> R {
 }
 
 /// A reference-counted value, with room for the form a later stage keeps of it.
-pub struct Shared<T> {
+pub(crate) struct Shared<T> {
     inner: Arc<Inner<T>>,
 }
 
@@ -53,7 +53,7 @@ struct Inner<T> {
 }
 
 impl<T> Shared<T> {
-    pub fn new(value: T) -> Self {
+    pub(crate) fn new(value: T) -> Self {
         Self {
             inner: Arc::new(Inner {
                 value,

@@ -8,7 +8,7 @@
 
 mod filters;
 mod jobs;
-pub mod theme;
+pub(crate) mod site_theme;
 mod values;
 
 use std::collections::HashMap;
@@ -22,9 +22,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::review::urls::{file_of, root_of};
 use crate::review::{Changed, Review};
 use jobs::PageJob;
-use theme::{Origin, ThemeFiles};
+use site_theme::{Origin, SiteTheme};
 use values::{Baseline, Previous, Values, digest_all, digest_of};
-pub use values::{Digest, ValueCache};
+pub(crate) use values::{Digest, ValueCache};
 
 /// A file of the built site: where it goes (relative to the output folder) and its bytes.
 #[derive(Debug, Clone)]
@@ -34,16 +34,16 @@ pub struct OutputFile {
 }
 
 /// Escapes text for HTML, for the few bits of markup built outside templates.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     crate::markdown::push_escaped(&mut out, text);
     out
 }
 
 /// The compiled templates and where each came from.
-pub struct Templates {
+pub(crate) struct Templates {
     tera: Tera,
-    pub theme: ThemeFiles,
+    pub site_theme: SiteTheme,
     /// A digest of every template's name and text: pages rendered with templates of the
     /// same digest need not be rendered again.
     pub digest: Digest,
@@ -51,10 +51,14 @@ pub struct Templates {
 
 impl Templates {
     /// Loads and compiles every template of the theme (site overrides first).
-    pub fn load(root: &Path, theme_name: &str, diagnostics: &mut Diagnostics) -> Option<Templates> {
-        let theme = theme::collect(root, theme_name, diagnostics);
+    pub(crate) fn load(
+        root: &Path,
+        theme_name: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Templates> {
+        let site_theme = site_theme::collect(root, theme_name, diagnostics);
         let mut sources = Vec::new();
-        for (name, origin) in &theme.templates {
+        for (name, origin) in &site_theme.templates {
             match origin.read().map(String::from_utf8) {
                 Ok(Ok(text)) => {
                     diagnostics
@@ -77,7 +81,7 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         filters::register(&mut tera);
         if let Err(err) = tera.add_raw_templates(sources) {
-            diagnostics.push(template_diagnostic(&err, &theme));
+            diagnostics.push(template_diagnostic(&err, &site_theme));
             return None;
         }
         for required in PAGE_TEMPLATES {
@@ -95,14 +99,14 @@ impl Templates {
         }
         (!diagnostics.has_errors()).then_some(Templates {
             tera,
-            theme,
+            site_theme,
             digest,
         })
     }
 }
 
 /// The templates every theme must provide.
-pub const PAGE_TEMPLATES: [&str; 16] = [
+pub(crate) const PAGE_TEMPLATES: [&str; 16] = [
     "index.html",
     "case-studies.html",
     "case-study.html",
@@ -122,7 +126,7 @@ pub const PAGE_TEMPLATES: [&str; 16] = [
 ];
 
 /// Turns a Tera error into a diagnostic naming the template, line and what went wrong.
-fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
+fn template_diagnostic(err: &tera::Error, theme: &SiteTheme) -> Diagnostic {
     match err.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let file = theme.templates.get(report.filename()).map_or_else(
@@ -148,14 +152,14 @@ fn template_diagnostic(err: &tera::Error, theme: &ThemeFiles) -> Diagnostic {
 
 /// Why rendering stopped: a template failed, or the sink refused a page.
 #[derive(Debug)]
-pub enum RenderError<E> {
+pub(crate) enum RenderError<E> {
     Template(Box<Diagnostic>),
     Sink(E),
 }
 
 /// Renders every page of the review in parallel, handing each to `sink` as soon as it is
 /// ready (so a large site is never held in memory whole). Returns the number of pages.
-pub fn render_site<E: Send>(
+pub(crate) fn render_site<E: Send>(
     review: &Review,
     templates: &Templates,
     sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
@@ -165,7 +169,7 @@ pub fn render_site<E: Send>(
     let jobs = jobs::page_jobs(review);
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
-            RenderError::Template(Box::new(template_diagnostic(&err, &templates.theme)))
+            RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
         })?;
         sink(file).map_err(RenderError::Sink)
     })?;
@@ -186,7 +190,7 @@ fn with_globals(templates: &Templates, globals: &serde_json::Value) -> Tera {
 
 /// The pages of the previous build, each with the digest of what it was rendered from.
 #[derive(Default)]
-pub struct PageCache {
+pub(crate) struct PageCache {
     pages: HashMap<String, (Digest, OutputFile)>,
     values: ValueCache,
     previous: Option<Previous>,
@@ -195,13 +199,13 @@ pub struct PageCache {
 impl PageCache {
     /// Takes the last build's review out, for [`Review::update_bodies`] to bring up to date;
     /// render it again with [`render_cached`], saying what changed.
-    pub fn take_review(&mut self) -> Option<Review> {
+    pub(crate) fn take_review(&mut self) -> Option<Review> {
         self.previous.as_mut()?.review.take()
     }
 }
 
 /// A site rendered into memory, and how many of its pages had to be rendered.
-pub struct RenderedSite {
+pub(crate) struct RenderedSite {
     /// Every page, sorted by path.
     pub files: Vec<OutputFile>,
     /// Pages rendered in this build; the rest were the previous build's, unchanged.
@@ -211,7 +215,7 @@ pub struct RenderedSite {
 /// Renders the review into memory, rendering only the pages whose inputs differ from the
 /// previous build's (by digest) and reusing the previous output for the rest; a successful
 /// build then replaces the previous one in `cache`. The output is the same, byte for byte, as [`render_site`]'s.
-pub fn render_cached(
+pub(crate) fn render_cached(
     owned: Review,
     templates: &Templates,
     cache: &mut PageCache,
@@ -252,7 +256,7 @@ pub fn render_cached(
                 Some(file) => Ok((digest, file, false)),
                 None => render_page(&tera, review, job, &values)
                     .map(|file| (digest, file, true))
-                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.theme))),
+                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme))),
             }
         })
         .collect::<Result<_, _>>()?;

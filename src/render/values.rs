@@ -26,7 +26,7 @@ use crate::shared::Kept;
 use crate::shared::Shared;
 
 /// A digest of a value's contents.
-pub type Digest = blake3::Hash;
+pub(crate) type Digest = blake3::Hash;
 
 /// The fields of a case study that its page has and its card leaves out.
 #[cfg(test)]
@@ -34,7 +34,7 @@ const PAGE_ONLY_FIELDS: [&str; 2] = ["content", "toc"];
 
 /// Hashes the serialized form of `value`, with `tag` first so that values of different
 /// kinds never share a digest.
-pub fn digest_of<T: Serialize + ?Sized>(tag: &str, value: &T) -> Digest {
+pub(super) fn digest_of<T: Serialize + ?Sized>(tag: &str, value: &T) -> Digest {
     let mut hasher = blake3::Hasher::new();
     hasher.update(tag.as_bytes());
     hasher.update(&[0]);
@@ -64,7 +64,7 @@ fn keep_as_template(value: &dyn erased_serde::Serialize) -> Kept {
 }
 
 /// Combines digests (of a list's members, or of a page's parts) into one.
-pub fn digest_all(tag: &str, parts: impl IntoIterator<Item = Digest>) -> Digest {
+pub(super) fn digest_all(tag: &str, parts: impl IntoIterator<Item = Digest>) -> Digest {
     let mut hasher = blake3::Hasher::new();
     hasher.update(tag.as_bytes());
     hasher.update(&[0]);
@@ -139,7 +139,7 @@ impl Item {
 /// Template values kept from the previous build, by digest, so that a list page rendered
 /// again does not convert every member again.
 #[derive(Default)]
-pub struct ValueCache {
+pub(crate) struct ValueCache {
     by_digest: HashMap<Digest, Value>,
 }
 
@@ -489,7 +489,7 @@ mod tests {
             &mut diagnostics,
         );
         let options = ReviewOptions::default();
-        Review::build(config, content, bibliography, options, &mut diagnostics).unwrap()
+        Review::build_model(config, content, bibliography, options, &mut diagnostics).unwrap()
     }
 
     /// A card must carry every field of the case study but the page-only ones, or its

@@ -19,7 +19,7 @@ use super::urls::LinkMap;
 
 /// Rendered bodies and related-case-study rankings from the previous build.
 #[derive(Default)]
-pub struct ReviewCache {
+pub(crate) struct ReviewCache {
     pub(super) bodies: BodyCache,
     pub(super) related: RelatedCache,
     /// What the review the caller keeps was built from (see [`ReviewCache::commit`]).
@@ -172,7 +172,7 @@ impl ReviewCache {
     /// site was rendered), so that later edits to bodies alone update that review. The
     /// compiler calls this only after a successful compile, and drops the whole cache
     /// after a failed one (see `RebuildState` in lib.rs).
-    pub fn commit(&mut self) {
+    pub(crate) fn commit(&mut self) {
         if let Some(built) = self.built.take() {
             self.last = Some(built);
         }

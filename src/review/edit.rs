@@ -20,7 +20,7 @@ use super::{Review, ReviewOptions};
 
 /// The items whose bodies an edit changed, by index in the review.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Changed {
+pub(crate) struct Changed {
     pub case_studies: Vec<usize>,
     pub themes: Vec<usize>,
     pub claims: Vec<usize>,
@@ -31,7 +31,7 @@ pub struct Changed {
 impl Review {
     /// Whether a review built from these inputs would differ from the last one built
     /// through `cache` in its bodies only, so that [`Review::update_bodies`] can be used.
-    pub fn only_bodies_differ(
+    pub(crate) fn only_bodies_differ(
         cache: &ReviewCache,
         config: &Arc<SiteConfig>,
         content: &Content,
@@ -44,7 +44,7 @@ impl Review {
     /// Brings this review (the last one built through `cache`) up to date with `content`,
     /// which differs from what it was built from in bodies only. Reports the problems the
     /// build would report into `diagnostics`; returns the items whose bodies changed.
-    pub fn update_bodies(
+    pub(crate) fn update_bodies(
         &mut self,
         mut content: Content,
         options: ReviewOptions,

@@ -16,7 +16,11 @@ use crate::shared::Shared;
 use super::model::{CaseStudy, Claim, Columns, Counts, FacetValue, Finding};
 
 /// Gives every claim its findings, columns, counts, differences and balance sentence.
-pub fn attach_findings(claims: &mut [Claim], case_studies: &[CaseStudy], config: &SiteConfig) {
+pub(super) fn attach_findings(
+    claims: &mut [Claim],
+    case_studies: &[CaseStudy],
+    config: &SiteConfig,
+) {
     let mut per_claim: Vec<Vec<Shared<Finding>>> = vec![Vec::new(); claims.len()];
     for case in case_studies {
         for finding in &case.findings {
@@ -53,7 +57,7 @@ pub fn attach_findings(claims: &mut [Claim], case_studies: &[CaseStudy], config:
 }
 
 /// Contested: at least one finding on each side, or any mixed one.
-pub fn is_contested(counts: Counts) -> bool {
+pub(super) fn is_contested(counts: Counts) -> bool {
     (counts.supports > 0 && counts.challenges > 0) || counts.mixed > 0
 }
 
@@ -70,7 +74,7 @@ fn split_columns(findings: &[Shared<Finding>]) -> Columns {
 }
 
 /// Indexes of contested claims, most evenly split first, then best evidenced, then most.
-pub fn rank_contested(claims: &[Claim]) -> Vec<usize> {
+pub(super) fn rank_contested(claims: &[Claim]) -> Vec<usize> {
     let mut contested: Vec<usize> = (0..claims.len()).filter(|&i| claims[i].contested).collect();
     contested.sort_by(|&a, &b| {
         let (ca, cb) = (&claims[a], &claims[b]);
@@ -105,7 +109,10 @@ const NOTABLE_YEARS: i32 = 3;
 type FacetOf = fn(&Finding) -> Option<&FacetValue>;
 
 /// Sentences naming what differs between supporting and challenging findings.
-pub fn differences(supports: &[Shared<Finding>], challenges: &[Shared<Finding>]) -> Vec<String> {
+pub(super) fn differences(
+    supports: &[Shared<Finding>],
+    challenges: &[Shared<Finding>],
+) -> Vec<String> {
     if supports.is_empty() || challenges.is_empty() {
         return Vec::new();
     }
@@ -285,7 +292,7 @@ fn certainty_breakdown(findings: &[Shared<Finding>], config: &SiteConfig) -> Str
 
 /// How strong a certainty rank is, for pictures: 1.0 for the strongest certainty, falling
 /// towards 0 for the weakest; 0 when unrated.
-pub fn strength(rank: usize, config: &SiteConfig) -> f64 {
+pub(super) fn strength(rank: usize, config: &SiteConfig) -> f64 {
     let levels = config
         .facet("certainty")
         .map_or(4, |f| f.values.len().max(1));

@@ -11,20 +11,20 @@ use super::urls::UrlStyle;
 
 /// Resolves facet values against the declared vocabulary. Each declared value is built
 /// once and shared by every case study and finding that has it.
-pub struct Vocabulary<'a> {
+pub(crate) struct Vocabulary<'a> {
     pub config: &'a SiteConfig,
     pub style: UrlStyle,
     declared: HashMap<(String, String), Shared<FacetValue>>,
 }
 
 /// Why a value was not accepted, with a hint.
-pub struct UnknownValue {
+pub(crate) struct UnknownValue {
     pub message: String,
     pub hint: String,
 }
 
 impl<'a> Vocabulary<'a> {
-    pub fn new(config: &'a SiteConfig, style: UrlStyle) -> Self {
+    pub(crate) fn new(config: &'a SiteConfig, style: UrlStyle) -> Self {
         let mut vocabulary = Vocabulary {
             config,
             style,
@@ -43,7 +43,7 @@ impl<'a> Vocabulary<'a> {
     }
 
     /// The value `id` of `facet`. A facet that site.toml does not declare accepts any value.
-    pub fn value(&self, facet: &str, id: &str) -> Result<Shared<FacetValue>, UnknownValue> {
+    pub(crate) fn value(&self, facet: &str, id: &str) -> Result<Shared<FacetValue>, UnknownValue> {
         if let Some(value) = self.declared.get(&(facet.to_string(), id.to_string())) {
             return Ok(value.clone());
         }
@@ -90,7 +90,7 @@ impl<'a> Vocabulary<'a> {
     }
 
     /// Every declared facet with its values and empty counts, in declaration order.
-    pub fn facets(&self) -> Vec<Facet> {
+    pub(crate) fn facets(&self) -> Vec<Facet> {
         self.config
             .facets
             .iter()

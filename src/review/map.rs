@@ -10,7 +10,7 @@ use super::model::{Axis, CaseStudy, EvidenceMap, FacetValue, MapCell, Theme};
 use super::urls::UrlStyle;
 
 /// Builds the map and, per cell, the indexes of its case studies.
-pub fn build(
+pub(crate) fn build(
     config: &SiteConfig,
     vocabulary: &Vocabulary,
     themes: &[Theme],
@@ -151,6 +151,6 @@ fn cell(
 }
 
 /// The folder of a cell's listing page.
-pub fn cell_dir(row: &Shared<FacetValue>, column: &FacetValue) -> String {
+pub(crate) fn cell_dir(row: &Shared<FacetValue>, column: &FacetValue) -> String {
     format!("map/{}/{}", row.slug, column.slug)
 }

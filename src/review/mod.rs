@@ -12,10 +12,10 @@ mod cache;
 mod edit;
 mod evidence;
 mod facets;
-pub mod map;
-pub mod model;
+pub(crate) mod map;
+pub(crate) mod model;
 mod related;
-pub mod urls;
+pub(crate) mod urls;
 
 use std::sync::Arc;
 
@@ -24,14 +24,15 @@ use crate::config::SiteConfig;
 use crate::content::{Asset, Content};
 use crate::diagnostics::Diagnostics;
 use crate::markdown::MarkdownOptions;
-pub use cache::ReviewCache;
-pub use edit::Changed;
-pub use model::*;
+pub(crate) use cache::ReviewCache;
+pub(crate) use edit::Changed;
+pub(crate) use model::{CaseStudy, FacetValueCount};
+use model::{Claim, EvidenceMap, Facet, Page, Theme};
 use urls::UrlStyle;
 
 /// Choices that change what the model holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReviewOptions {
+pub(crate) struct ReviewOptions {
     /// Include case studies and pages marked `draft: true`.
     pub drafts: bool,
     pub url_style: UrlStyle,
@@ -40,7 +41,7 @@ pub struct ReviewOptions {
 
 /// The whole review, ready to render.
 #[derive(Debug)]
-pub struct Review {
+pub(crate) struct Review {
     pub config: Arc<SiteConfig>,
     /// Published case studies, by title.
     pub case_studies: Vec<CaseStudy>,
@@ -60,13 +61,15 @@ pub struct Review {
     /// For each map cell `[row][column]`, the case studies in it.
     pub map_members: Vec<Vec<Vec<usize>>>,
     pub assets: Vec<Asset>,
+    /// Not read by any page yet: kept for outputs that publish the bibliography.
+    #[allow(dead_code)]
     pub bibliography: Bibliography,
     pub url_style: UrlStyle,
 }
 
 impl Review {
     /// Builds the model, reporting every problem; `None` when there were errors.
-    pub fn build(
+    pub(crate) fn build_model(
         config: Arc<SiteConfig>,
         content: Content,
         bibliography: Bibliography,
@@ -76,9 +79,9 @@ impl Review {
         build::build(config, content, bibliography, options, None, diagnostics)
     }
 
-    /// [`Review::build`], reusing from `cache` the work whose inputs have not changed since
+    /// [`Review::build_model`], reusing from `cache` the work whose inputs have not changed since
     /// the last build through it, and leaving this build's work there for the next.
-    pub fn build_cached(
+    pub(crate) fn build_model_cached(
         config: Arc<SiteConfig>,
         content: Content,
         bibliography: Bibliography,
@@ -96,7 +99,7 @@ impl Review {
         )
     }
 
-    pub fn finding_count(&self) -> usize {
+    pub(crate) fn finding_count(&self) -> usize {
         self.case_studies.iter().map(|c| c.findings.len()).sum()
     }
 }

@@ -16,7 +16,7 @@ use crate::shared::Shared;
 
 /// A link to a page: case study, theme or claim.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct PageRef {
+pub(crate) struct PageRef {
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -24,7 +24,7 @@ pub struct PageRef {
 
 /// One value of a facet (or a theme on a map axis), with its listing page.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct FacetValue {
+pub(crate) struct FacetValue {
     pub facet: String,
     /// The facet's label (`Stage`), so a badge needs no lookup.
     pub facet_label: String,
@@ -37,7 +37,7 @@ pub struct FacetValue {
 
 /// A facet with its values, for filters and facet pages.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Facet {
+pub(crate) struct Facet {
     pub name: String,
     pub label: String,
     pub description: String,
@@ -47,7 +47,7 @@ pub struct Facet {
 
 /// A facet value and how many (published) case studies have it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct FacetValueCount {
+pub(crate) struct FacetValueCount {
     #[serde(flatten)]
     pub value: Shared<FacetValue>,
     pub count: usize,
@@ -55,7 +55,7 @@ pub struct FacetValueCount {
 
 /// What one source says about one claim, within one case study.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub claim: Shared<PageRef>,
     pub case_study: Shared<PageRef>,
     pub stance: Stance,
@@ -87,7 +87,7 @@ pub struct Finding {
 
 /// Why another case study is related to this one.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Related {
+pub(crate) struct Related {
     pub case_study: Shared<PageRef>,
     pub shared_themes: Vec<Shared<PageRef>>,
     pub shared_claims: Vec<Shared<PageRef>>,
@@ -97,7 +97,7 @@ pub struct Related {
 
 /// One innovation, with everything derived about it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct CaseStudy {
+pub(crate) struct CaseStudy {
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -136,14 +136,14 @@ pub struct CaseStudy {
 }
 
 impl CaseStudy {
-    pub fn page_ref(&self) -> Shared<PageRef> {
+    pub(crate) fn page_ref(&self) -> Shared<PageRef> {
         self.self_ref.clone()
     }
 }
 
 /// A theme and how it connects to the rest of the review.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Theme {
+pub(crate) struct Theme {
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -161,14 +161,14 @@ pub struct Theme {
 
 /// Another theme and how many case studies the two share.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RelatedTheme {
+pub(crate) struct RelatedTheme {
     pub theme: Shared<PageRef>,
     pub shared: usize,
 }
 
 /// Findings per side of a claim.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct Columns {
+pub(crate) struct Columns {
     pub supports: Vec<Shared<Finding>>,
     pub mixed: Vec<Shared<Finding>>,
     pub challenges: Vec<Shared<Finding>>,
@@ -176,7 +176,7 @@ pub struct Columns {
 
 /// How many findings sit on each side.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub supports: usize,
     pub mixed: usize,
     pub challenges: usize,
@@ -185,7 +185,7 @@ pub struct Counts {
 
 /// A statement the evidence speaks to, with the evidence laid out by side.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Claim {
+pub(crate) struct Claim {
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -212,14 +212,14 @@ pub struct Claim {
 }
 
 impl Claim {
-    pub fn page_ref(&self) -> Shared<PageRef> {
+    pub(crate) fn page_ref(&self) -> Shared<PageRef> {
         self.self_ref.clone()
     }
 }
 
 /// The home page or another plain page.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Page {
+pub(crate) struct Page {
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -231,14 +231,14 @@ pub struct Page {
 
 /// An axis of the evidence map.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Axis {
+pub(crate) struct Axis {
     pub name: String,
     pub label: String,
 }
 
 /// One cell of the evidence map.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct MapCell {
+pub(crate) struct MapCell {
     pub count: usize,
     pub certainty: Option<Shared<FacetValue>>,
     pub shade: String,
@@ -249,7 +249,7 @@ pub struct MapCell {
 
 /// The evidence map: case studies counted by two facets.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct EvidenceMap {
+pub(crate) struct EvidenceMap {
     pub rows: Axis,
     pub columns: Axis,
     pub row_values: Vec<Shared<FacetValue>>,

@@ -15,7 +15,7 @@ use super::model::{CaseStudy, Claim, PageRef, Related, RelatedTheme, Theme};
 const RELATED_LIMIT: usize = 5;
 
 /// Fills each theme's case studies, claims, contested claims and related themes.
-pub fn link_themes(themes: &mut [Theme], case_studies: &[CaseStudy], claims: &[Claim]) {
+pub(super) fn link_themes(themes: &mut [Theme], case_studies: &[CaseStudy], claims: &[Claim]) {
     for (i, case) in case_studies.iter().enumerate() {
         for &t in &case.theme_indexes {
             themes[t].case_indexes.push(i);
@@ -109,7 +109,7 @@ fn co_occurrence(theme_count: usize, case_studies: &[CaseStudy]) -> Vec<Vec<usiz
 /// Fills each case study's related case studies, strongest first, with a reason. The
 /// ranking is taken from `cache` when every case study has the same themes and claims as
 /// when it was made (the ranking reads nothing else); the reasons are always written anew.
-pub fn link_case_studies(
+pub(super) fn link_case_studies(
     case_studies: &mut [CaseStudy],
     theme_refs: &[Shared<PageRef>],
     claim_refs: &[Shared<PageRef>],

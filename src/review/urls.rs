@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::markdown::Rewrite;
 
 /// Paths that tessera generates itself; no content page may take them.
-pub const RESERVED: [&str; 9] = [
+pub(crate) const RESERVED: [&str; 9] = [
     "case-studies",
     "themes",
     "claims",
@@ -24,14 +24,14 @@ pub const RESERVED: [&str; 9] = [
 
 /// How page URLs are spelled in this build.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct UrlStyle {
+pub(crate) struct UrlStyle {
     /// End folder URLs in `index.html`.
     pub portable: bool,
 }
 
 impl UrlStyle {
     /// The URL of a page whose folder is `dir` (`case-studies/pause`; `""` for the root).
-    pub fn page(self, dir: &str) -> String {
+    pub(crate) fn page(self, dir: &str) -> String {
         let dir = dir.trim_matches('/');
         match (dir.is_empty(), self.portable) {
             (true, true) => "index.html".to_string(),
@@ -43,7 +43,7 @@ impl UrlStyle {
 }
 
 /// The relative path from a page to the site root: `./` at the root, `../../` two levels down.
-pub fn root_of(page_url: &str) -> String {
+pub(crate) fn root_of(page_url: &str) -> String {
     let depth = page_url.matches('/').count();
     if depth == 0 {
         "./".to_string()
@@ -53,7 +53,7 @@ pub fn root_of(page_url: &str) -> String {
 }
 
 /// The file a page URL is written to, relative to the output folder.
-pub fn file_of(page_url: &str) -> PathBuf {
+pub(crate) fn file_of(page_url: &str) -> PathBuf {
     if page_url.is_empty() || page_url.ends_with('/') {
         Path::new(page_url).join("index.html")
     } else {
@@ -63,7 +63,7 @@ pub fn file_of(page_url: &str) -> PathBuf {
 
 /// Where a link in a Markdown body points, once resolved against the content tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// Leave the link as written (external, `mailto:`, or not a content path).
     External,
     /// Another Markdown file (by its path under `content/`), with an optional fragment.
@@ -83,7 +83,7 @@ pub enum Target {
 
 /// Knows the URL of every content file and resolves Markdown links against it.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct LinkMap {
+pub(crate) struct LinkMap {
     /// Content path (`case-studies/pause.md`) to page URL.
     pub pages: HashMap<PathBuf, String>,
     /// Asset path (`images/map.png`), which is also its URL.
@@ -95,7 +95,7 @@ pub struct LinkMap {
 
 impl LinkMap {
     /// Resolves `dest`, as written in the file at `from` (a path under `content/`).
-    pub fn resolve(&self, from: &Path, dest: &str) -> Target {
+    pub(crate) fn resolve(&self, from: &Path, dest: &str) -> Target {
         let dest = dest.trim();
         if let Some(fragment) = dest.strip_prefix('#') {
             return Target::SamePage {
@@ -135,7 +135,7 @@ impl LinkMap {
     }
 
     /// What to write for `dest` on the page at `page_url`.
-    pub fn rewrite(&self, from: &Path, page_url: &str, dest: &str) -> Rewrite {
+    pub(crate) fn rewrite(&self, from: &Path, page_url: &str, dest: &str) -> Rewrite {
         match self.resolve(from, dest) {
             Target::Page { file, fragment } => match self.pages.get(&file) {
                 Some(url) => {

@@ -286,8 +286,8 @@ fn site_url(local: SocketAddr, base_path: &str) -> String {
 pub(super) fn configured_theme(root: &std::path::Path) -> String {
     let mut ignored = Diagnostics::new();
     SiteConfig::load(root, &mut ignored).map_or_else(
-        || crate::render::theme::DEFAULT_THEME_NAME.to_string(),
-        |config| config.theme,
+        || crate::render::site_theme::DEFAULT_SITE_THEME.to_string(),
+        |config| config.site_theme,
     )
 }
 

@@ -114,7 +114,7 @@ impl Rebuilder {
     /// Swaps a compiled site in and tells browsers to reload. Returns the new site and the
     /// one it replaced.
     fn publish(&mut self, mut site: Site) -> (Arc<Snapshot>, Option<Arc<Snapshot>>) {
-        self.theme.clone_from(&site.config.theme);
+        self.theme.clone_from(&site.config.site_theme);
         let warnings = std::mem::take(&mut site.diagnostics);
         let snapshot = Arc::new(Snapshot::new(site));
         let (generation, old) = self.state.publish_site(snapshot.clone());

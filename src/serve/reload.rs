@@ -23,8 +23,8 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 const MAX_STREAMS: usize = 64;
 
 /// Marks what serve adds to a page, so it can be recognised (and removed by tests).
-pub const INJECTED_START: &str = "<!-- tessera serve -->";
-pub const INJECTED_END: &str = "<!-- /tessera serve -->";
+pub(super) const INJECTED_START: &str = "<!-- tessera serve -->";
+pub(super) const INJECTED_END: &str = "<!-- /tessera serve -->";
 
 /// The open event streams, each fed by a channel of generation numbers.
 #[derive(Default)]

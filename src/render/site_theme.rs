@@ -16,11 +16,11 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// The name of the built-in theme.
-pub const DEFAULT_THEME_NAME: &str = "default";
+pub(crate) const DEFAULT_SITE_THEME: &str = "default";
 
 /// Where a template or static file came from.
 #[derive(Debug, Clone)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A file on disk (absolute path, and the path to show in diagnostics).
     Disk { absolute: PathBuf, display: PathBuf },
     /// The built-in default theme.
@@ -31,13 +31,13 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub fn display(&self) -> &Path {
+    pub(crate) fn display(&self) -> &Path {
         match self {
             Origin::Disk { display, .. } | Origin::Builtin { display, .. } => display,
         }
     }
 
-    pub fn read(&self) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn read(&self) -> std::io::Result<Vec<u8>> {
         match self {
             Origin::Disk { absolute, .. } => std::fs::read(absolute),
             Origin::Builtin { contents, .. } => Ok(contents.to_vec()),
@@ -47,17 +47,17 @@ impl Origin {
 
 /// A theme's files, by path relative to `templates/` or `static/`.
 #[derive(Debug, Default)]
-pub struct ThemeFiles {
+pub(crate) struct SiteTheme {
     pub templates: BTreeMap<String, Origin>,
     pub statics: BTreeMap<String, Origin>,
 }
 
 /// Collects the templates and static files for the site's theme.
-pub fn collect(root: &Path, theme: &str, diagnostics: &mut Diagnostics) -> ThemeFiles {
-    let mut files = ThemeFiles::default();
+pub(crate) fn collect(root: &Path, theme: &str, diagnostics: &mut Diagnostics) -> SiteTheme {
+    let mut files = SiteTheme::default();
     let theme_dir = root.join("themes").join(theme);
     let has_disk_theme = theme_dir.is_dir();
-    if theme == DEFAULT_THEME_NAME {
+    if theme == DEFAULT_SITE_THEME {
         add_builtin(&mut files);
     } else if !has_disk_theme {
         let hint = if root.join("themes").is_dir() {
@@ -81,7 +81,7 @@ pub fn collect(root: &Path, theme: &str, diagnostics: &mut Diagnostics) -> Theme
     files
 }
 
-fn add_builtin(files: &mut ThemeFiles) {
+fn add_builtin(files: &mut SiteTheme) {
     for (folder, target) in [
         ("templates", &mut files.templates),
         ("static", &mut files.statics),
@@ -109,7 +109,7 @@ fn add_builtin(files: &mut ThemeFiles) {
 }
 
 /// Adds `base/templates/**` and `base/static/**`, replacing what is already there.
-fn add_disk(files: &mut ThemeFiles, root: &Path, base: &Path) {
+fn add_disk(files: &mut SiteTheme, root: &Path, base: &Path) {
     for (folder, target) in [
         ("templates", &mut files.templates),
         ("static", &mut files.statics),
