@@ -12,7 +12,7 @@ use hayagriva::Entry;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, locate};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, locate};
 use crate::shared::Shared;
 
 /// One bibliography entry, ready for templates.
@@ -28,6 +28,21 @@ pub(crate) struct Source {
     /// The publisher, organisation or journal.
     pub publisher: String,
     pub url: String,
+    /// The full reference in the review's citation style, as HTML.
+    pub reference: String,
+    /// The same, as plain text.
+    pub reference_text: String,
+    /// The style's short in-text citation without a locator (`(Forrester et al., 2017)`),
+    /// as HTML.
+    pub in_text: String,
+    /// The id of its entry on the references page and in a case study's references:
+    /// `ref-<key>`.
+    pub anchor: String,
+    /// Its entry on the references page, site-relative (`references/#ref-<key>`).
+    pub reference_url: String,
+    /// Its position in the style's bibliography, for listing a page's references in the
+    /// style's order.
+    pub order: usize,
 }
 
 /// All sources by key, in file order.
@@ -37,6 +52,12 @@ pub(crate) struct Bibliography {
     /// The file exists but could not be read or parsed (already reported). Keys are then not
     /// checked against it, so one broken file gives one error rather than one per citation.
     pub failed: bool,
+    /// The entries as read, for formatting and the `.bib` and `.ris` downloads.
+    pub library: hayagriva::Library,
+    /// The file, relative to the review folder.
+    pub file: Option<std::path::PathBuf>,
+    /// Formatted references and citations, once a style has been applied.
+    pub styled: Option<crate::citations::Styled>,
 }
 
 impl Bibliography {
@@ -63,7 +84,7 @@ impl Bibliography {
             Err(err) => {
                 diagnostics.push(
                     Diagnostic::error(
-                        "bibliography",
+                        Code::Bibliography,
                         format!("cannot read the bibliography: {err}"),
                     )
                     .in_file(display),
@@ -89,6 +110,9 @@ impl Bibliography {
                     .map(|e| (e.key().to_string(), Shared::new(source_of(e))))
                     .collect(),
                 failed: false,
+                library,
+                file: Some(display),
+                styled: None,
             },
             Err(problems) => {
                 diagnostics.extend(problems.into_iter().map(|d| d.in_file(display.clone())));
@@ -103,7 +127,7 @@ impl Bibliography {
 
 fn parse_yaml(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
     hayagriva::io::from_yaml_str(text).map_err(|err| {
-        let mut d = Diagnostic::error("bibliography", format!("bibliography: {err}"))
+        let mut d = Diagnostic::error(Code::Bibliography, format!("bibliography: {err}"))
             .with_hint("entries follow the Hayagriva YAML format: `key: {type: report, title: ..., author: [...], date: 2020}`");
         if let Some(l) = err.location() {
             let start = l.index().min(text.len());
@@ -122,7 +146,7 @@ fn parse_biblatex(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
                     hayagriva::io::BibLaTeXError::Parse(e) => e.span.clone(),
                     hayagriva::io::BibLaTeXError::Type(e) => e.span.clone(),
                 };
-                let mut d = Diagnostic::error("bibliography", format!("bibliography: {err}"));
+                let mut d = Diagnostic::error(Code::Bibliography, format!("bibliography: {err}"));
                 d.location = Some(locate(text, span));
                 d
             })
@@ -130,7 +154,7 @@ fn parse_biblatex(text: &str) -> Result<hayagriva::Library, Vec<Diagnostic>> {
     })
 }
 
-fn source_of(entry: &Entry) -> Source {
+pub(crate) fn source_of(entry: &Entry) -> Source {
     let title = entry.title().map(|t| t.to_string()).unwrap_or_default();
     let authors = format_authors(entry);
     let year = entry.date_any().map(|d| d.year);
@@ -142,6 +166,12 @@ fn source_of(entry: &Entry) -> Source {
     let citation = format_citation(&authors, year, &title, &publisher);
     Source {
         key: entry.key().to_string(),
+        reference: crate::citations::escape(&citation),
+        reference_text: citation.clone(),
+        in_text: String::new(),
+        anchor: format!("ref-{}", entry.key()),
+        reference_url: format!("references/#ref-{}", entry.key()),
+        order: 0,
         citation,
         title,
         authors,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean_hint};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean_hint};
 
 /// The file name of the configuration at the root of a review.
 pub(crate) const CONFIG_FILE: &str = "site.toml";
@@ -46,6 +46,12 @@ pub struct SiteConfig {
     pub map: MapConfig,
     #[serde(default)]
     pub search: SearchConfig,
+    /// `[publication]`: the review's own bibliographic details (see `publication`).
+    #[serde(default)]
+    pub publication: crate::publication::Publication,
+    /// `[citations]`: the citation style.
+    #[serde(default)]
+    pub citations: crate::publication::CitationsConfig,
     /// The facet vocabulary, in declaration order.
     #[serde(default)]
     pub facets: IndexMap<String, FacetConfig>,
@@ -158,7 +164,7 @@ impl SiteConfig {
             Err(err) => {
                 diagnostics.push(
                     Diagnostic::error(
-                        "config-missing",
+                        Code::ConfigMissing,
                         format!("cannot read {CONFIG_FILE}: {err}"),
                     )
                     .in_file(CONFIG_FILE)
@@ -199,7 +205,7 @@ impl SiteConfig {
                     std::iter::once("themes").chain(self.facets.keys().map(String::as_str));
                 problems.push(
                     Diagnostic::error(
-                        "config-map-axis",
+                        Code::ConfigMapAxis,
                         format!(
                             "[map] {key} = \"{axis}\" is neither `themes` nor a declared facet"
                         ),
@@ -215,7 +221,7 @@ impl SiteConfig {
             if slug::slugify(name).is_empty() {
                 problems.push(
                     Diagnostic::error(
-                        "config-bad-name",
+                        Code::ConfigBadName,
                         format!("facet `{name}` has no letters or digits, so it has no URL"),
                     )
                     .in_file(CONFIG_FILE)
@@ -231,7 +237,7 @@ impl SiteConfig {
                 if slug.is_empty() {
                     problems.push(
                         Diagnostic::error(
-                            "config-bad-name",
+                            Code::ConfigBadName,
                             format!(
                                 "facet `{name}` has a value `{}` with no letters or digits, so it has no URL",
                                 value.id
@@ -251,7 +257,7 @@ impl SiteConfig {
                         )
                     };
                     problems.push(
-                        Diagnostic::error("config-duplicate-value", message)
+                        Diagnostic::error(Code::ConfigDuplicateValue, message)
                             .in_file(CONFIG_FILE)
                             .at(text, find_last_span(text, &value.id)),
                     );
@@ -281,7 +287,7 @@ impl SiteConfig {
 }
 
 /// Byte range of the first quoted occurrence of `needle` in the text, or the start.
-fn find_span(text: &str, needle: &str) -> std::ops::Range<usize> {
+pub(crate) fn find_span(text: &str, needle: &str) -> std::ops::Range<usize> {
     let quoted = format!("\"{needle}\"");
     text.find(&quoted)
         .map(|i| i + 1..i + 1 + needle.len())
@@ -302,8 +308,8 @@ fn toml_diagnostic(err: &toml::de::Error, text: &str) -> Diagnostic {
     // toml's error names the key only in its own rendering; read it back from the text.
     let key = err.span().and_then(|span| key_before(text, span.start));
     let mut diagnostic = match key {
-        Some(key) => Diagnostic::error("config", format!("{CONFIG_FILE}: `{key}`: {message}")),
-        None => Diagnostic::error("config", format!("{CONFIG_FILE}: {message}")),
+        Some(key) => Diagnostic::error(Code::Config, format!("{CONFIG_FILE}: `{key}`: {message}")),
+        None => Diagnostic::error(Code::Config, format!("{CONFIG_FILE}: {message}")),
     }
     .in_file(CONFIG_FILE);
     if let Some(span) = err.span() {
@@ -311,7 +317,7 @@ fn toml_diagnostic(err: &toml::de::Error, text: &str) -> Diagnostic {
     }
     if let Some((unknown, expected)) = parse_unknown_field(&message) {
         let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
-        diagnostic.code = "config-unknown-key";
+        diagnostic.code = Code::ConfigUnknownKey;
         diagnostic.message = format!("{CONFIG_FILE}: unknown key `{unknown}`");
         diagnostic = diagnostic.with_hint(
             did_you_mean_hint(&unknown, candidates.iter().copied())
@@ -370,7 +376,7 @@ mod tests {
         let text = "title = \"x\"\nbase_ulr = \"https://a\"\n";
         assert!(SiteConfig::parse(text, &mut diagnostics).is_none());
         let d = diagnostics.iter().next().expect("one diagnostic");
-        assert_eq!(d.code, "config-unknown-key");
+        assert_eq!(d.code, Code::ConfigUnknownKey);
         assert!(d.message.contains("base_ulr"), "{}", d.message);
         assert_eq!(d.location.as_ref().map(|l| l.line), Some(2));
         assert_eq!(d.hint.as_deref(), Some("did you mean `base_url`?"));
@@ -411,7 +417,7 @@ mod tests {
         let text = "title = \"x\"\n\n[search]\nenable = true\n";
         assert!(SiteConfig::parse(text, &mut diagnostics).is_none());
         let d = diagnostics.iter().next().expect("one diagnostic");
-        assert_eq!(d.code, "config-unknown-key");
+        assert_eq!(d.code, Code::ConfigUnknownKey);
         assert!(d.message.contains("enable"), "{}", d.message);
         assert_eq!(d.location.as_ref().map(|l| l.line), Some(4));
         assert_eq!(d.hint.as_deref(), Some("did you mean `enabled`?"));

@@ -15,40 +15,54 @@ use std::sync::Arc;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
+mod code;
+
+pub use code::Code;
+
 /// How bad a diagnostic is: errors stop the build, warnings only inform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A problem that stops the build.
     Error,
+    /// A problem worth knowing that does not stop the build.
     Warning,
 }
 
 /// A place in a file: 1-based line and column (in characters), and the byte range.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Location {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, in characters.
     pub column: usize,
     #[serde(skip)]
+    /// The byte range in the file's text.
     pub span: Range<usize>,
 }
 
 /// One problem found in a review.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
     /// A stable, documented code (see README, "Diagnostic codes"), e.g. `unknown-theme`.
-    pub code: &'static str,
+    pub code: Code,
     /// The file, relative to the review root where possible; `None` for whole-review problems.
     pub file: Option<PathBuf>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    /// Where in the file, when known.
     pub location: Option<Location>,
+    /// What is wrong.
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// How to fix it, when tessera can tell.
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    /// An error with this code and message, not yet placed in a file.
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,
             code,
@@ -59,13 +73,15 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    /// A warning with this code and message, not yet placed in a file.
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Warning,
             ..Self::error(code, message)
         }
     }
 
+    /// Names the file the diagnostic is about.
     pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
         self.file = Some(file.into());
         self
@@ -77,21 +93,25 @@ impl Diagnostic {
         self
     }
 
+    /// Points the diagnostic at a place already located.
     pub fn at_location(mut self, location: Location) -> Self {
         self.location = Some(location);
         self
     }
 
+    /// Adds a hint: how to fix it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Adds a hint if there is one; otherwise keeps any hint already given.
     pub fn with_hint_opt(mut self, hint: Option<String>) -> Self {
         self.hint = hint.or(self.hint);
         self
     }
 
+    /// Whether this is an error rather than a warning.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -124,6 +144,7 @@ pub struct Locator<'a> {
 }
 
 impl<'a> Locator<'a> {
+    /// A locator over `source`, the full text of one file.
     pub fn new(source: &'a str) -> Self {
         Locator {
             source,
@@ -133,6 +154,7 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// Maps a byte range of the text to a 1-based line and character column.
     pub fn locate(&mut self, span: Range<usize>) -> Location {
         let source = self.source;
         let start = floor_char_boundary(source, span.start.min(source.len()));
@@ -201,14 +223,17 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// No diagnostics yet.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds one diagnostic.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
     }
 
+    /// Adds many diagnostics.
     pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(diagnostics);
     }
@@ -236,22 +261,27 @@ impl Diagnostics {
             .retain(|path, _| !path.starts_with(folder) || wanted.contains(path.as_path()));
     }
 
+    /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }
 
+    /// How many errors.
     pub fn error_count(&self) -> usize {
         self.items.iter().filter(|d| d.is_error()).count()
     }
 
+    /// How many warnings.
     pub fn warning_count(&self) -> usize {
         self.items.len() - self.error_count()
     }
 
+    /// Whether nothing was reported.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
+    /// How many diagnostics, errors and warnings together.
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -268,6 +298,7 @@ impl Diagnostics {
         items
     }
 
+    /// The diagnostics in the order pushed.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
@@ -304,7 +335,7 @@ impl Diagnostics {
             Severity::Warning => Level::WARNING,
         };
         let path = d.file.as_ref().map(|p| p.display().to_string());
-        let title = level.primary_title(d.message.as_str()).id(d.code);
+        let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
         let snippet = match (&path, &d.location) {
             (Some(path), Some(location)) => self
                 .sources
@@ -400,7 +431,7 @@ pub fn render_json(diagnostics: &Diagnostics) -> String {
             line: d.location.as_ref().map(|l| l.line),
             column: d.location.as_ref().map(|l| l.column),
             severity: d.severity,
-            code: d.code,
+            code: d.code.as_str(),
             message: &d.message,
             hint: d.hint.as_deref(),
         };
@@ -462,7 +493,7 @@ mod tests {
         let text: Arc<str> = Arc::from("title: x\nthemes: [workfroce]\n");
         all.add_source("case-studies/a.md", text.clone());
         all.push(
-            Diagnostic::error("unknown-theme", "unknown theme `workfroce`")
+            Diagnostic::error(Code::UnknownTheme, "unknown theme `workfroce`")
                 .in_file("case-studies/a.md")
                 .at(&text, 18..27)
                 .with_hint("did you mean `workforce`?"),

@@ -8,13 +8,17 @@
 //! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
 #![warn(unreachable_pub)]
+#![deny(missing_docs)]
 
 mod bibliography;
+mod citations;
 mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod markdown;
 mod output;
+mod paths;
+pub mod publication;
 mod render;
 mod review;
 pub mod scaffold;
@@ -29,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use bibliography::Bibliography;
 use config::SiteConfig;
-use diagnostics::{Diagnostic, Diagnostics};
+use diagnostics::{Code, Diagnostic, Diagnostics};
 use markdown::MarkdownOptions;
 use output::Copy;
 use render::{OutputFile, Templates};
@@ -55,11 +59,15 @@ pub struct BuildOptions {
 
 /// A site compiled in memory: every page and every file to copy.
 pub struct Site {
+    /// The site configuration the site was compiled with.
     pub config: Arc<SiteConfig>,
+    /// Every rendered file, with its path in the output folder.
     pub files: Vec<OutputFile>,
+    /// Files copied as they are: the site theme's static files and content assets.
     pub copies: Vec<Copy>,
     /// Warnings (a compiled site has no errors).
     pub diagnostics: Diagnostics,
+    /// How many pages the site has.
     pub pages: usize,
     /// Pages rendered by this compile; the others were the previous compile's, unchanged.
     pub rendered: usize,
@@ -67,10 +75,15 @@ pub struct Site {
 
 /// The outcome of `tessera build`.
 pub struct BuildReport {
+    /// The folder the site was written to.
     pub output: PathBuf,
+    /// How many pages were written.
     pub pages: usize,
+    /// How many files were written in all.
     pub files: usize,
+    /// How long the build took.
     pub elapsed: Duration,
+    /// Warnings (a built site has no errors).
     pub diagnostics: Diagnostics,
     /// Pages in the search index, when search is on.
     pub searchable: Option<usize>,
@@ -163,11 +176,25 @@ fn load(
         }
         None => content::load(root, &mut diagnostics),
     };
-    let bibliography = Bibliography::load(
+    let mut bibliography = Bibliography::load(
         root,
         content.bibliography.take().as_deref(),
         &mut diagnostics,
     );
+    if let Some(style) = citations::Style::load(root, &config, &mut diagnostics) {
+        let cites = citations::cites_of(&content);
+        let portable = UrlStyle {
+            portable: options.portable || config.build.portable,
+        };
+        citations::apply(
+            root,
+            &mut bibliography,
+            Arc::new(style),
+            &cites,
+            &portable.page("references"),
+            &mut diagnostics,
+        );
+    }
     timer.lap("load");
     let review_options = ReviewOptions {
         drafts: options.drafts,
@@ -325,7 +352,7 @@ impl RebuildState {
         Ok(Site {
             copies,
             config: prepared.config,
-            pages: rendered.files.len(),
+            pages: rendered.files.len() - rendered.downloads,
             rendered: rendered.rendered,
             files: rendered.files,
             diagnostics: prepared.diagnostics,
@@ -451,8 +478,9 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         Ok(())
     };
-    let pages = match render::render_site(&prepared.review, &prepared.templates, &sink) {
-        Ok(pages) => pages,
+    let (pages, downloads) = match render::render_site(&prepared.review, &prepared.templates, &sink)
+    {
+        Ok(counts) => counts,
         Err(render::RenderError::Template(diagnostic)) => {
             prepared.diagnostics.push(*diagnostic);
             return Err(BuildError::Invalid(prepared.diagnostics));
@@ -462,7 +490,7 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     prepared.timer.lap("render and write pages");
     let copies = copies(&prepared.review, &prepared.templates);
     staging.copy_all(&copies)?;
-    let mut files = pages + copies.len();
+    let mut files = pages + downloads + copies.len();
     let mut searchable = None;
     if let Some(indexer) = indexer {
         let bundle = match indexer.finish() {
@@ -478,6 +506,9 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         files += bundle.files.len();
         searchable = Some(bundle.pages);
+    }
+    if let Some(warning) = render::no_base_url_warning(&prepared.config) {
+        prepared.diagnostics.push(warning);
     }
     staging.finish()?;
     prepared.timer.lap("copy and swap");
@@ -516,5 +547,5 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
 
 /// An output error as a diagnostic, for uniform reporting at the CLI.
 pub fn output_diagnostic(err: &output::OutputError) -> Diagnostic {
-    Diagnostic::error("output", err.to_string()).with_hint(err.hint())
+    Diagnostic::error(Code::Output, err.to_string()).with_hint(err.hint())
 }

@@ -47,6 +47,7 @@ pub struct Link {
     pub dest: String,
     /// Byte offset of the `[` of a link, the `!` of an image, or the `<` of an autolink.
     pub offset: usize,
+    /// Whether it is an image (`![alt](src)`) rather than a link.
     pub is_image: bool,
 }
 
@@ -55,9 +56,11 @@ pub struct Link {
 pub struct Rendered {
     /// Shared, because `serve` keeps rendered bodies from one build to the next.
     pub html: Arc<str>,
+    /// The page's headings, for a table of contents.
     pub toc: Vec<TocEntry>,
     /// Every id a link can target on this page: heading ids and footnote definition ids.
     pub anchors: Vec<String>,
+    /// Every link and image in the body, for checking and rewriting.
     pub links: Vec<Link>,
 }
 

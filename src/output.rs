@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::paths;
 use crate::render::OutputFile;
 
 /// The marker file that says "tessera made this folder; it may be replaced".
@@ -88,17 +89,7 @@ pub(crate) fn check_target(root: &Path, output: &Path, explicit: bool) -> Result
 /// Lexically absolute, without requiring the path to exist.
 fn absolute(path: &Path) -> PathBuf {
     let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
+    paths::normalize(&joined).unwrap_or(joined)
 }
 
 fn is_empty_dir(path: &Path) -> bool {

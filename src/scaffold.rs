@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 /// What `tessera new` can create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum NewKind {
+    /// A case study, in `content/case-studies/`.
     CaseStudy,
+    /// A research theme, in `content/themes/`.
     Theme,
+    /// A claim, in `content/claims/`.
     Claim,
 }
 
@@ -16,13 +19,22 @@ pub enum NewKind {
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
     #[error("`{0}` already exists; tessera never overwrites it")]
+    /// The file to write is already there.
     Exists(PathBuf),
     #[error("`{0}` is not empty; `tessera init` needs a new or empty folder")]
+    /// The folder for `tessera init` has files in it.
     NotEmpty(PathBuf),
     #[error("the title `{0}` gives an empty file name; use some letters or digits")]
+    /// The title has no letters or digits to make a file name from.
     EmptySlug(String),
     #[error("cannot write `{path}`: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    /// A file or folder could not be written.
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why it failed.
+        source: io::Error,
+    },
 }
 
 const SITE_TOML: &str = include_str!("scaffold/site.toml");

@@ -23,7 +23,7 @@ use std::thread::JoinHandle;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::render::OutputFile;
 
 /// The folder of the output that holds the search bundle. Pagefind's script works out the
@@ -66,7 +66,7 @@ pub(crate) enum SearchError {
 impl SearchError {
     /// The error as a diagnostic, for the build's report.
     pub(crate) fn to_diagnostic(&self) -> Diagnostic {
-        let diagnostic = Diagnostic::error("search", self.to_string());
+        let diagnostic = Diagnostic::error(Code::Search, self.to_string());
         match self {
             SearchError::Page { .. } => diagnostic
                 .with_hint("the page's HTML comes from the theme's templates; check the template that renders it"),
@@ -98,7 +98,7 @@ struct Page {
 /// The warning for a build with search on whose theme marks no page for the index.
 pub(crate) fn empty_index_warning() -> Diagnostic {
     Diagnostic::warning(
-        "search-empty",
+        Code::SearchEmpty,
         "search is on, but no page marks a `data-pagefind-body` element, so the search index is empty",
     )
     .with_hint("the default theme marks case studies, themes, claims and pages; a theme of your own must add the attribute to the part of each page to index (see the README)")

@@ -20,7 +20,7 @@ pub(super) fn discover(
     let Ok(canonical_root) = content_dir.canonicalize() else {
         diagnostics.push(
             Diagnostic::error(
-                "content-missing",
+                Code::ContentMissing,
                 format!(
                     "no `{CONTENT_DIR}/` folder in {}",
                     content_dir.parent().unwrap_or(content_dir).display()
@@ -61,7 +61,7 @@ pub(super) fn discover(
         if entry.path_is_symlink() && !stays_inside(&absolute, &canonical_root) {
             diagnostics.push(
                 Diagnostic::error(
-                    "symlink-outside",
+                    Code::SymlinkOutside,
                     format!(
                         "`{}` is a link to a file outside `content/`; it was not read",
                         relative.display()
@@ -130,13 +130,13 @@ pub(super) fn walk_diagnostic(content_dir: &Path, err: &walkdir::Error) -> Diagn
         .map(Path::to_path_buf);
     let (code, message, hint) = if err.loop_ancestor().is_some() {
         (
-            "symlink-loop",
+            Code::SymlinkLoop,
             "this link makes a loop; it was not followed".to_string(),
             "remove the link or point it at a real folder",
         )
     } else {
         (
-            "unreadable",
+            Code::Unreadable,
             format!("cannot read: {err}"),
             "check the file's permissions",
         )

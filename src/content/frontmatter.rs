@@ -14,7 +14,9 @@ pub struct Split<'a> {
     pub front_matter_offset: usize,
     /// Range of the opening fence line, for "missing field" style diagnostics.
     pub opening_fence: Range<usize>,
+    /// The Markdown after the front matter (the whole file when there is none).
     pub body: &'a str,
+    /// Where the body starts in the file, in bytes.
     pub body_offset: usize,
 }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Location, did_you_mean_hint, locate};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Location, did_you_mean_hint, locate};
 use schema::{CaseStudyMeta, ClaimMeta, PageMeta, ThemeMeta};
 
 mod cache;
@@ -35,10 +35,15 @@ pub const CONTENT_DIR: &str = "content";
 /// What a content file is, decided by where it sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// A file in `content/case-studies/`.
     CaseStudy,
+    /// A file in `content/themes/`: a research theme.
     Theme,
+    /// A file in `content/claims/`.
     Claim,
+    /// `content/_index.md`, the home page.
     Home,
+    /// Any other Markdown file: a page of its own.
     Page,
 }
 
@@ -72,6 +77,7 @@ pub struct Document<M> {
     pub content_path: PathBuf,
     /// The whole file, for locating diagnostics.
     pub source: Arc<str>,
+    /// The parsed front matter.
     pub meta: M,
     /// Byte offset of the Markdown body in `source`.
     pub body_offset: usize,
@@ -80,6 +86,7 @@ pub struct Document<M> {
 }
 
 impl<M> Document<M> {
+    /// The Markdown body, after the front matter.
     pub fn body(&self) -> &str {
         &self.source[self.body_offset..]
     }
@@ -105,17 +112,24 @@ impl<M> Document<M> {
 pub struct Asset {
     /// Path relative to `content/`.
     pub content_path: PathBuf,
+    /// Path on disk, to copy it from.
     pub absolute: PathBuf,
 }
 
 /// Everything under `content/`, parsed.
 #[derive(Debug, Default)]
 pub struct Content {
+    /// The files of `content/case-studies/`.
     pub case_studies: Vec<Document<CaseStudyMeta>>,
+    /// The files of `content/themes/` (research themes).
     pub themes: Vec<Document<ThemeMeta>>,
+    /// The files of `content/claims/`.
     pub claims: Vec<Document<ClaimMeta>>,
+    /// `content/_index.md`, if present.
     pub home: Option<Document<PageMeta>>,
+    /// Every other Markdown page.
     pub pages: Vec<Document<PageMeta>>,
+    /// Files that are not Markdown, copied as they are.
     pub assets: Vec<Asset>,
     /// `references.yaml` or `references.bib`, if present.
     pub bibliography: Option<PathBuf>,
@@ -209,7 +223,7 @@ fn read_and_parse(
     let bytes = match std::fs::read(absolute) {
         Ok(bytes) => bytes,
         Err(err) => {
-            let d = Diagnostic::error("unreadable", format!("cannot read this file: {err}"))
+            let d = Diagnostic::error(Code::Unreadable, format!("cannot read this file: {err}"))
                 .in_file(display)
                 .with_hint("check the file's permissions");
             return Read {
@@ -257,7 +271,7 @@ fn not_utf8(err: &std::string::FromUtf8Error, display: &Path) -> (Arc<str>, Diag
     let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(bytes));
     let location = locate(&lossy, at..at + '\u{fffd}'.len_utf8());
     let diagnostic = Diagnostic::error(
-        "not-utf8",
+        Code::NotUtf8,
         format!(
             "this file is not UTF-8 text (invalid byte at line {}, column {})",
             location.line, location.column
@@ -289,7 +303,7 @@ fn parse(text: &Arc<str>, relative: &Path, display: &Path) -> Result<Parsed, Vec
     let split = frontmatter::split(text).map_err(|u| {
         vec![
             Diagnostic::error(
-                "unclosed-front-matter",
+                Code::UnclosedFrontMatter,
                 "front matter opened with `---` is never closed",
             )
             .in_file(display)
@@ -307,7 +321,7 @@ fn parse(text: &Arc<str>, relative: &Path, display: &Path) -> Result<Parsed, Vec
             };
             return Err(vec![
                 Diagnostic::error(
-                    "missing-front-matter",
+                    Code::MissingFrontMatter,
                     format!(
                         "{what}; a {} needs front matter with at least a `title`",
                         kind_name(kind)
@@ -392,12 +406,12 @@ fn check_path(relative: &Path, display: &Path) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     if climbs {
         problems.push(
-            Diagnostic::error("bad-path", "this path climbs out of `content/`").in_file(display),
+            Diagnostic::error(Code::BadPath, "this path climbs out of `content/`").in_file(display),
         );
     }
     if stem_slug.is_empty() {
         problems.push(
-            Diagnostic::error("bad-slug", "this file name gives an empty URL slug")
+            Diagnostic::error(Code::BadSlug, "this file name gives an empty URL slug")
                 .in_file(display)
                 .with_hint("rename the file with letters or digits, e.g. `my-case-study.md`"),
         );
@@ -454,7 +468,7 @@ mod tests {
         ) else {
             panic!("expected an error");
         };
-        assert_eq!(err[0].code, "unknown-field");
+        assert_eq!(err[0].code, Code::UnknownField);
         assert_eq!(
             err[0].location.as_ref().map(|l| (l.line, l.column)),
             Some((5, 1))
@@ -467,7 +481,7 @@ mod tests {
         let Err(err) = parse_one(Path::new("themes/a.md"), "---\nsummary: x\n---\n") else {
             panic!("expected an error");
         };
-        assert_eq!(err[0].code, "missing-field");
+        assert_eq!(err[0].code, Code::MissingField);
         assert_eq!(
             err[0].location.as_ref().map(|l| (l.line, l.column)),
             Some((1, 1))
@@ -496,7 +510,7 @@ mod tests {
             let Err(err) = parse_one(Path::new("themes/a.md"), &text) else {
                 panic!("expected an error");
             };
-            assert_eq!(err[0].code, "yaml-too-complex", "{:?}", err[0]);
+            assert_eq!(err[0].code, Code::YamlTooComplex, "{:?}", err[0]);
             assert!(started.elapsed() < std::time::Duration::from_secs(5));
         }
     }

@@ -129,9 +129,7 @@ pub(super) fn yaml_diagnostic(
         .with_hint_opt(hint)
 }
 
-pub(super) fn describe_yaml_error(
-    err: &serde_saphyr::Error,
-) -> (&'static str, String, Option<String>) {
+pub(super) fn describe_yaml_error(err: &serde_saphyr::Error) -> (Code, String, Option<String>) {
     use serde_saphyr::Error as E;
     // An error met while replaying an alias comes wrapped with the alias's locations; what
     // went wrong is the wrapped error. (The outer error still gives the location.)
@@ -153,7 +151,7 @@ pub(super) fn describe_yaml_error(
         E::SerdeUnknownField {
             field, expected, ..
         } => (
-            "unknown-field",
+            Code::UnknownField,
             format!("unknown field `{field}`"),
             Some(
                 did_you_mean_hint(field, expected.iter().copied()).unwrap_or_else(|| {
@@ -165,7 +163,7 @@ pub(super) fn describe_yaml_error(
             ),
         ),
         E::SerdeMissingField { field, .. } => (
-            "missing-field",
+            Code::MissingField,
             format!("missing required field `{field}` in the front matter"),
             Some(format!("add `{field}: ...` to the front matter")),
         ),
@@ -173,7 +171,7 @@ pub(super) fn describe_yaml_error(
         E::SerdeUnknownVariant {
             variant, expected, ..
         } => (
-            "unknown-value",
+            Code::UnknownValue,
             format!("unknown value `{variant}`"),
             Some(
                 did_you_mean_hint(variant, expected.iter().copied())
@@ -202,22 +200,22 @@ pub(super) fn describe_yaml_error(
             expected,
             ..
         } => (
-            "wrong-type",
+            Code::WrongType,
             format!("wrong type: expected {expected}, found {unexpected}"),
             shape_hint(),
         ),
         E::Unexpected { expected, .. } => (
-            "wrong-type",
+            Code::WrongType,
             format!("wrong type: expected {}", plain_shape(expected)),
             shape_hint(),
         ),
         E::InvalidScalar { ty, .. } => (
-            "wrong-type",
+            Code::WrongType,
             format!("wrong type: expected {}", plain_scalar(ty)),
             Some("numbers are written without quotes or words, e.g. `edition: 2026`".to_string()),
         ),
         E::DuplicateMappingKey { key, .. } => (
-            "duplicate-key",
+            Code::DuplicateKey,
             match key {
                 Some(key) => format!("`{key}` is given twice"),
                 None => "a key is given twice".to_string(),
@@ -225,19 +223,23 @@ pub(super) fn describe_yaml_error(
             Some("keep one of them; YAML does not allow repeated keys".to_string()),
         ),
         E::NullIntoString { .. } => (
-            "wrong-type",
+            Code::WrongType,
             "wrong type: expected text, found an empty value".to_string(),
             Some(
                 "write the text after the colon, or remove the field if it is optional".to_string(),
             ),
         ),
-        _ => ("yaml-syntax", format!("YAML syntax error: {message}"), None),
+        _ => (
+            Code::YamlSyntax,
+            format!("YAML syntax error: {message}"),
+            None,
+        ),
     }
 }
 
-pub(super) fn too_complex(why: &str) -> (&'static str, String, Option<String>) {
+pub(super) fn too_complex(why: &str) -> (Code, String, Option<String>) {
     (
-        "yaml-too-complex",
+        Code::YamlTooComplex,
         format!("front matter is too large or too complex to read safely: {why}"),
         Some("front matter should be a few plain fields; remove the deep nesting or repeated aliases".to_string()),
     )

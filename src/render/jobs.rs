@@ -13,6 +13,8 @@ use crate::review::{FacetValueCount, Review, map};
 pub(super) enum Var {
     /// A case study, whole (its own page).
     Case(usize),
+    /// Case studies, whole, in this order (the printable review).
+    Cases(Vec<usize>),
     /// Case studies as cards, in this order.
     Cards(Vec<usize>),
     Theme(usize),
@@ -32,6 +34,7 @@ impl Var {
         let list = |items: &mut dyn Iterator<Item = Value>| Value::from(items.collect::<Vec<_>>());
         match self {
             Var::Case(i) => values.case(*i),
+            Var::Cases(ids) => list(&mut ids.iter().map(|&i| values.case(i))),
             Var::Cards(ids) => list(&mut ids.iter().map(|&i| values.card(i))),
             Var::Theme(i) => values.theme(*i),
             Var::AllThemes => list(&mut (0..values.theme_count()).map(|i| values.theme(i))),
@@ -48,6 +51,10 @@ impl Var {
         let all = |tag: &str, digests: Option<Vec<Digest>>| Some(digest_all(tag, digests?));
         match self {
             Var::Case(i) => values.case_digest(*i),
+            Var::Cases(ids) => all(
+                "cases",
+                ids.iter().map(|&i| values.case_digest(i)).collect(),
+            ),
             Var::Cards(ids) => all(
                 "cards",
                 ids.iter().map(|&i| values.card_digest(i)).collect(),
@@ -81,7 +88,7 @@ pub(super) struct PageJob {
 }
 
 impl PageJob {
-    fn new(
+    pub(super) fn new(
         url: String,
         template: &'static str,
         section: &'static str,
@@ -134,6 +141,7 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
             "edition": config.edition,
             "facets": review.facets,
             "map": config.map,
+            "publication": publication_value(config),
         },
         "nav": {
             "home": style.page(""),
@@ -142,6 +150,9 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
             "claims": style.page("claims"),
             "contradictions": style.page("contradictions"),
             "map": style.page("map"),
+            "references": style.page("references"),
+            "print": style.page("print"),
+            "feed": if config.base_url.is_empty() { "" } else { "atom.xml" },
             "search": if config.search.enabled { style.page("search") } else { String::new() },
         },
         "counts": {
@@ -153,6 +164,19 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
         },
         "index_file": if style.portable { "index.html" } else { "" },
     })
+}
+
+/// `site.publication`: `[publication]` as written, with `date` falling back to the edition.
+fn publication_value(config: &crate::config::SiteConfig) -> serde_json::Value {
+    let mut value = serde_json::to_value(&config.publication).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        let date = config
+            .publication
+            .effective_date(config.edition)
+            .map(|d| d.iso());
+        map.insert("date".to_string(), date.into());
+    }
+    value
 }
 
 /// How many contested claims the home page shows.

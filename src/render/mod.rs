@@ -6,8 +6,11 @@
 //! by every page that shows them; pages render in parallel and go to a sink the caller
 //! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
+mod feeds;
 mod filters;
 mod jobs;
+mod print;
+mod publish;
 pub(crate) mod site_theme;
 mod values;
 
@@ -18,7 +21,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use tera::{Context, Tera};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::review::urls::{file_of, root_of};
 use crate::review::{Changed, Review};
 use jobs::PageJob;
@@ -66,7 +69,7 @@ impl Templates {
                     sources.push((name.clone(), text));
                 }
                 _ => diagnostics.push(
-                    Diagnostic::error("template", "cannot read this template as UTF-8 text")
+                    Diagnostic::error(Code::Template, "cannot read this template as UTF-8 text")
                         .in_file(origin.display()),
                 ),
             }
@@ -88,7 +91,7 @@ impl Templates {
             if !tera.contains_template(required) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "template-missing",
+                        Code::TemplateMissing,
                         format!("the theme has no `{required}` template"),
                     )
                     .with_hint(format!(
@@ -106,7 +109,9 @@ impl Templates {
 }
 
 /// The templates every theme must provide.
-pub(crate) const PAGE_TEMPLATES: [&str; 16] = [
+pub(crate) const PAGE_TEMPLATES: [&str; 18] = [
+    "references.html",
+    "print.html",
     "index.html",
     "case-studies.html",
     "case-study.html",
@@ -140,13 +145,13 @@ fn template_diagnostic(err: &tera::Error, theme: &SiteTheme) -> Diagnostic {
                 span: span.range.clone(),
             };
             Diagnostic::error(
-                "template",
+                Code::Template,
                 format!("template `{}`: {}", report.filename(), report.message()),
             )
             .in_file(file)
             .at_location(location)
         }
-        other => Diagnostic::error("template", format!("template error: {other}")),
+        other => Diagnostic::error(Code::Template, format!("template error: {other}")),
     }
 }
 
@@ -158,22 +163,30 @@ pub(crate) enum RenderError<E> {
 }
 
 /// Renders every page of the review in parallel, handing each to `sink` as soon as it is
-/// ready (so a large site is never held in memory whole). Returns the number of pages.
+/// ready (so a large site is never held in memory whole), then the files that are not pages
+/// (downloads). Returns the number of pages and of those other files.
 pub(crate) fn render_site<E: Send>(
     review: &Review,
     templates: &Templates,
     sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
-) -> Result<usize, RenderError<E>> {
+) -> Result<(usize, usize), RenderError<E>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review));
-    let jobs = jobs::page_jobs(review);
+    let mut published = publish::Published::of(review);
+    let mut jobs = jobs::page_jobs(review);
+    published.add_to(review, &mut jobs);
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
         })?;
         sink(file).map_err(RenderError::Sink)
     })?;
-    Ok(jobs.len())
+    let files = published.files();
+    let counts = (jobs.len(), files.len());
+    for file in files {
+        sink(file).map_err(RenderError::Sink)?;
+    }
+    Ok(counts)
 }
 
 /// The templates with the global context (`site`, `nav`, `counts`, `index_file`) set.
@@ -210,6 +223,8 @@ pub(crate) struct RenderedSite {
     pub files: Vec<OutputFile>,
     /// Pages rendered in this build; the rest were the previous build's, unchanged.
     pub rendered: usize,
+    /// How many of `files` are downloads and feeds rather than pages.
+    pub downloads: usize,
 }
 
 /// Renders the review into memory, rendering only the pages whose inputs differ from the
@@ -238,7 +253,9 @@ pub(crate) fn render_cached(
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
-    let jobs = jobs::page_jobs(review);
+    let mut published = publish::Published::of(review);
+    let mut jobs = jobs::page_jobs(review);
+    published.add_to(review, &mut jobs);
     let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
         .par_iter()
         .map(|job| {
@@ -270,6 +287,9 @@ pub(crate) fn render_cached(
         }
         files.push(file);
     }
+    let downloads = published.files();
+    let download_count = downloads.len();
+    files.extend(downloads);
     let (digests, values) = values.into_cache();
     let replaced = std::mem::replace(
         cache,
@@ -285,7 +305,11 @@ pub(crate) fn render_cached(
     // Freeing a large review takes a while, and nothing waits for it.
     crate::drop_in_background(replaced);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(RenderedSite { files, rendered })
+    Ok(RenderedSite {
+        files,
+        rendered,
+        downloads: download_count,
+    })
 }
 
 fn render_page(
@@ -331,4 +355,17 @@ fn canonical(base_url: &str, url: &str) -> String {
         return String::new();
     }
     format!("{}/{url}", base_url.trim_end_matches('/'))
+}
+
+/// The build's warning when `base_url` is empty: the sitemap and the feed need absolute
+/// URLs, so they were not written.
+pub(crate) fn no_base_url_warning(config: &crate::config::SiteConfig) -> Option<Diagnostic> {
+    config.base_url.is_empty().then(|| {
+        Diagnostic::warning(
+            Code::NoBaseUrl,
+            "no sitemap.xml or atom.xml was written: `base_url` is empty, and both need the site's absolute address",
+        )
+        .in_file(crate::config::CONFIG_FILE)
+        .with_hint("set `base_url = \"https://…/\"` in site.toml, or pass `--base-url` to build")
+    })
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 
 /// The default theme, as it was when this binary was built.
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -67,7 +67,7 @@ pub(crate) fn collect(root: &Path, theme: &str, diagnostics: &mut Diagnostics) -
         };
         diagnostics.push(
             Diagnostic::error(
-                "unknown-theme-folder",
+                Code::UnknownThemeFolder,
                 format!("theme `{theme}` not found: there is no `themes/{theme}/` folder"),
             )
             .in_file(crate::config::CONFIG_FILE)

@@ -80,7 +80,7 @@ struct Card<'a>(&'a CaseStudy);
 impl Serialize for Card<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let c = self.0;
-        let mut s = serializer.serialize_struct("CaseStudy", 22)?;
+        let mut s = serializer.serialize_struct("CaseStudy", 23)?;
         s.serialize_field("slug", &c.slug)?;
         s.serialize_field("url", &c.url)?;
         s.serialize_field("title", &c.title)?;
@@ -89,6 +89,7 @@ impl Serialize for Card<'_> {
         s.serialize_field("region", &c.region)?;
         s.serialize_field("period", &c.period)?;
         s.serialize_field("edition", &c.edition)?;
+        s.serialize_field("updated", &c.updated)?;
         s.serialize_field("is_new", &c.is_new)?;
         s.serialize_field("stage", &c.stage)?;
         s.serialize_field("origin", &c.origin)?;

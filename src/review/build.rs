@@ -14,7 +14,7 @@ use crate::bibliography::Bibliography;
 use crate::config::SiteConfig;
 use crate::content::schema::{CaseStudyMeta, ClaimMeta, PageMeta, Ref, ThemeMeta};
 use crate::content::{Content, Document, find_in_front_matter};
-use crate::diagnostics::{Diagnostic, Diagnostics, Locator, did_you_mean_hint};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Locator, did_you_mean_hint};
 use crate::markdown::{self, Rendered};
 use crate::shared::Shared;
 

@@ -337,6 +337,7 @@ mod tests {
             certainty_rank: usize::MAX,
             strength: 0.0,
             source: None,
+            citation: String::new(),
             locator: String::new(),
             note: String::new(),
             claim_index: 0,

@@ -69,6 +69,9 @@ pub(crate) struct Finding {
     /// falling towards 0 for the weakest; 0 when unrated.
     pub strength: f64,
     pub source: Option<Shared<Source>>,
+    /// The source's short in-text citation in the review's style, with the locator, as
+    /// HTML (`(Forrester et al., 2017, p. 10)`); `""` without a source.
+    pub citation: String,
     pub locator: String,
     pub note: String,
     /// Index of the claim in `Review::claims`.
@@ -106,6 +109,8 @@ pub(crate) struct CaseStudy {
     pub region: Option<Shared<FacetValue>>,
     pub period: Period,
     pub edition: Option<i64>,
+    /// When it was last updated (front matter `updated`), if given.
+    pub updated: Option<crate::publication::PublicationDate>,
     pub is_new: bool,
     pub stage: Option<Shared<FacetValue>>,
     pub origin: Option<Shared<FacetValue>>,

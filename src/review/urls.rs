@@ -5,9 +5,10 @@
 //! the page they are on, so one build works at any sub-path and from a local folder.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::markdown::Rewrite;
+use crate::paths;
 
 /// Paths that tessera generates itself; no content page may take them.
 pub(crate) const RESERVED: [&str; 9] = [
@@ -116,7 +117,8 @@ impl LinkMap {
         } else {
             from.parent().map(Path::to_path_buf).unwrap_or_default()
         };
-        let Some(file) = normalize(&base.join(decoded.trim_start_matches('/'))) else {
+        // `None`: the link climbs above the content root.
+        let Some(file) = paths::normalize(&base.join(decoded.trim_start_matches('/'))) else {
             return Target::Missing {
                 file: PathBuf::from(decoded),
             };
@@ -169,24 +171,6 @@ fn has_scheme(dest: &str) -> bool {
         }
         None => false,
     }
-}
-
-/// Removes `.` and `..`; `None` if the path climbs above the content root.
-fn normalize(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(c) => out.push(c),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => {}
-        }
-    }
-    Some(out)
 }
 
 /// Decodes `%20` and friends so `My%20File.md` finds `My File.md`; a `%` that starts no

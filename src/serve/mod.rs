@@ -89,23 +89,34 @@ pub enum ServeError {
     #[error(
         "`{0}` is not a usable base path: use letters, digits, `-`, `_`, `.` and `~` between slashes, e.g. `/review/`"
     )]
+    /// `--base-path` is not a safe URL path.
     BasePath(String),
     #[error("cannot listen on {addr}: {source}")]
+    /// The address cannot be listened on.
     Bind {
+        /// The address tried.
         addr: SocketAddr,
+        /// Why it failed.
         source: std::io::Error,
     },
     #[error("ports {first} to {last} on {interface} are all in use; choose another with `--port`")]
+    /// Every port tried is taken.
     NoFreePort {
+        /// The interface tried.
         interface: IpAddr,
+        /// The first port tried.
         first: u16,
+        /// The last port tried.
         last: u16,
     },
     #[error("cannot watch the review for changes: {0}")]
+    /// The file watcher could not start.
     Watch(String),
     #[error("cannot start the web server: {0}")]
+    /// The web server could not start.
     Server(String),
     #[error("cannot handle Ctrl-C: {0}")]
+    /// The Ctrl-C handler could not be installed.
     Signal(#[from] ctrlc::Error),
 }
 

@@ -18,7 +18,7 @@ use super::reload::Hub;
 use super::snapshot::{Snapshot, State};
 use super::watch::{Changes, Watcher};
 use super::{configured_theme, stderr_color};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::{BuildOptions, Compiler, Site};
 
 /// How many names a report line lists before it says "and N more".
@@ -173,7 +173,7 @@ fn compile(
         let mut diagnostics = Diagnostics::new();
         diagnostics.push(
             Diagnostic::error(
-                "internal",
+                Code::Internal,
                 format!("tessera crashed while building the site: {message}"),
             )
             .with_hint(

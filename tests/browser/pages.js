@@ -22,5 +22,7 @@ module.exports = [
   { name: "facet-value", path: "stage/scale/" },
   { name: "search", path: "search/", screenshot: true },
   { name: "content-page", path: "about/" },
+  { name: "references", path: "references/" },
+  { name: "print", path: "print/" },
   { name: "not-found", path: "no-such-page/", status: 404 },
 ];

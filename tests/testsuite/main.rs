@@ -5,6 +5,8 @@ mod build;
 mod check;
 mod evidence;
 mod harvest;
+mod hosting;
+mod publish;
 mod sample;
 mod search;
 mod serve;

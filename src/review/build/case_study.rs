@@ -39,7 +39,7 @@ pub(super) fn resolve_case_study(
         &meta.themes,
         &index.themes,
         "theme",
-        "unknown-theme",
+        Code::UnknownTheme,
         problems,
     );
     let themes = theme_indexes
@@ -81,6 +81,7 @@ pub(super) fn resolve_case_study(
         region,
         period: meta.period.unwrap_or_default(),
         edition: meta.edition,
+        updated: meta.updated,
         is_new: meta.edition.is_some() && meta.edition == config.edition,
         stage,
         origin,
@@ -137,7 +138,7 @@ impl CaseResolver<'_> {
                 problems.push(at_ref(
                     self.doc,
                     r,
-                    Diagnostic::error("unknown-facet-value", unknown.message)
+                    Diagnostic::error(Code::UnknownFacetValue, unknown.message)
                         .with_hint(unknown.hint),
                 ));
                 None
@@ -214,7 +215,7 @@ impl CaseResolver<'_> {
             &f.claim,
             &self.index.claims,
             "claim",
-            "unknown-claim",
+            Code::UnknownClaim,
             problems,
         )?;
         let source = f
@@ -242,6 +243,11 @@ impl CaseResolver<'_> {
             certainty_rank,
             strength: super::evidence::strength(certainty_rank, self.config),
             certainty,
+            citation: super::references::citation_of(
+                self.bibliography,
+                source.as_deref(),
+                f.locator.as_deref(),
+            ),
             source,
             locator: f.locator.clone().unwrap_or_default(),
             note: f.note.clone().unwrap_or_default(),
@@ -328,7 +334,7 @@ pub(super) fn extra_facet(
             Ok(v) => Some(v),
             Err(unknown) => {
                 problems.push(
-                    Diagnostic::error("unknown-facet-value", unknown.message)
+                    Diagnostic::error(Code::UnknownFacetValue, unknown.message)
                         .in_file(&doc.path)
                         .at_location(find_in_front_matter(doc, id))
                         .with_hint(unknown.hint),

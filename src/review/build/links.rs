@@ -32,7 +32,7 @@ pub(in crate::review) fn check_links(
                 Target::Draft { file } => {
                     diagnostics.push(
                         Diagnostic::warning(
-                            "draft-referenced",
+                            Code::DraftReferenced,
                             format!(
                                 "`{}` is a draft, so this link is left out of the built site (its text stays)",
                                 file.display()
@@ -47,7 +47,7 @@ pub(in crate::review) fn check_links(
                     None
                 }
                 Target::Missing { file } => Some((
-                    "broken-link",
+                    Code::BrokenLink,
                     format!("link to `{}`, which does not exist", link.dest),
                     missing_hint(doc.content_path, &file, links),
                 )),
@@ -59,7 +59,7 @@ pub(in crate::review) fn check_links(
                     .is_some_and(|a| a.contains(&fragment)) =>
                 {
                     Some((
-                        "broken-anchor",
+                        Code::BrokenAnchor,
                         format!(
                             "link to `{}`: `{}` has no heading with id `{fragment}`",
                             link.dest,
@@ -74,7 +74,7 @@ pub(in crate::review) fn check_links(
                     if !fragment.is_empty() && !body.anchors.contains(&fragment) =>
                 {
                     Some((
-                        "broken-anchor",
+                        Code::BrokenAnchor,
                         format!("link to `#{fragment}`, but this page has no heading with that id"),
                         did_you_mean_hint(&fragment, body.anchors.iter().map(String::as_str)),
                     ))

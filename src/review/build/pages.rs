@@ -70,7 +70,7 @@ pub(super) fn check_facet_urls(
         if let Some(clash) = clash {
             let table = format!("[facets.{name}]");
             let mut d = Diagnostic::error(
-                "config-reserved-facet",
+                Code::ConfigReservedFacet,
                 format!("facet `{name}` would write its pages to `{slug}/`, which is {clash}"),
             )
             .in_file(crate::config::CONFIG_FILE)
@@ -95,7 +95,7 @@ pub(super) fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics)
         if doc.is_plain_page && RESERVED.contains(&top) {
             diagnostics.push(
                 Diagnostic::error(
-                    "reserved-url",
+                    Code::ReservedUrl,
                     format!(
                         "this page would be written to `{dir}/`, which tessera generates itself"
                     ),
@@ -106,7 +106,7 @@ pub(super) fn check_duplicates(content: &Content, diagnostics: &mut Diagnostics)
             );
         } else if let Some(first) = seen.get(&key) {
             diagnostics.push(
-                Diagnostic::error("duplicate-slug", format!("this file would be written to `{dir}/`, like `{}`", first.display()))
+                Diagnostic::error(Code::DuplicateSlug, format!("this file would be written to `{dir}/`, like `{}`", first.display()))
                     .in_file(doc.path)
                     .at_location(doc.head.clone())
                     .with_hint("two files give the same URL (letter case is ignored, since some hosts ignore it): rename one"),

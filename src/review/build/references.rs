@@ -8,7 +8,7 @@ pub(super) fn resolve_one<'a, M>(
     r: &Ref,
     map: &'a HashMap<String, usize>,
     what: &str,
-    code: &'static str,
+    code: Code,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<&'a usize> {
     let found = map.get(&r.value);
@@ -31,13 +31,29 @@ pub(super) fn resolve_refs<M>(
     list: &[Ref],
     map: &HashMap<String, usize>,
     what: &str,
-    code: &'static str,
+    code: Code,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<usize> {
     unique_in_order(
         list.iter()
             .filter_map(|r| resolve_one(doc, r, map, what, code, problems).copied()),
     )
+}
+
+/// The short citation of a finding's source in the review's style, with its locator.
+pub(super) fn citation_of(
+    bibliography: &Bibliography,
+    source: Option<&crate::bibliography::Source>,
+    locator: Option<&str>,
+) -> String {
+    let Some(source) = source else {
+        return String::new();
+    };
+    bibliography
+        .styled
+        .as_ref()
+        .and_then(|styled| styled.cite(&source.key, locator.unwrap_or_default()))
+        .map_or_else(|| source.in_text.clone(), str::to_string)
 }
 
 pub(super) fn resolve_source<M>(
@@ -51,7 +67,7 @@ pub(super) fn resolve_source<M>(
         problems.push(at_ref(
             doc,
             r,
-            Diagnostic::error("unknown-source", format!("unknown source `{}`", r.value)).with_hint(
+            Diagnostic::error(Code::UnknownSource, format!("unknown source `{}`", r.value)).with_hint(
                 did_you_mean_hint(&r.value, bibliography.keys())
                     .unwrap_or_else(|| "sources are keys of entries in `content/references.yaml` (or `references.bib`)".to_string()),
             ),
@@ -75,7 +91,7 @@ pub(super) fn resolve_adapted_from(
             doc,
             r,
             Diagnostic::warning(
-                "draft-referenced",
+                Code::DraftReferenced,
                 format!(
                     "`{}` is a draft, so this link is left out of the built site",
                     r.value
@@ -91,7 +107,7 @@ pub(super) fn resolve_adapted_from(
         doc,
         r,
         Diagnostic::error(
-            "unknown-case-study",
+            Code::UnknownCaseStudy,
             format!("unknown case study `{}` in `adapted_from`", r.value),
         )
         .with_hint(
@@ -120,7 +136,7 @@ pub(super) fn resolve_claim(
         &doc.meta.themes,
         &index.themes,
         "theme",
-        "unknown-theme",
+        Code::UnknownTheme,
         &mut problems,
     );
     diagnostics.extend(problems);

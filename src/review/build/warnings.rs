@@ -13,7 +13,7 @@ pub(super) fn warn_unused(
         if doc.meta.findings.is_empty() {
             diagnostics.push(
                 Diagnostic::warning(
-                    "no-findings",
+                    Code::NoFindings,
                     format!("case study `{}` has no findings", case.slug),
                 )
                 .in_file(&doc.path)
@@ -24,7 +24,7 @@ pub(super) fn warn_unused(
         if doc.meta.themes.is_empty() {
             diagnostics.push(
                 Diagnostic::warning(
-                    "no-themes",
+                    Code::NoThemes,
                     format!("case study `{}` has no themes", case.slug),
                 )
                 .in_file(&doc.path)
@@ -36,7 +36,7 @@ pub(super) fn warn_unused(
             if f.source.is_none() {
                 diagnostics.push(
                     Diagnostic::warning(
-                        "finding-without-source",
+                        Code::FindingWithoutSource,
                         format!("a finding on `{}` has no source", f.claim.value),
                     )
                     .in_file(&doc.path)
@@ -50,7 +50,7 @@ pub(super) fn warn_unused(
         if theme.case_studies.is_empty() && theme.claims.is_empty() {
             diagnostics.push(
                 Diagnostic::warning(
-                    "unused-theme",
+                    Code::UnusedTheme,
                     format!("no case study or claim refers to theme `{}`", theme.slug),
                 )
                 .in_file(&doc.path)
@@ -62,7 +62,7 @@ pub(super) fn warn_unused(
         match claim.counts.total {
             0 => diagnostics.push(
                 Diagnostic::warning(
-                    "unused-claim",
+                    Code::UnusedClaim,
                     format!("no finding speaks to claim `{}`", claim.slug),
                 )
                 .in_file(&doc.path)
@@ -70,7 +70,7 @@ pub(super) fn warn_unused(
             ),
             1 => diagnostics.push(
                 Diagnostic::warning(
-                    "single-finding",
+                    Code::SingleFinding,
                     format!("claim `{}` has a single finding", claim.slug),
                 )
                 .in_file(&doc.path)

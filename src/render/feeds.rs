@@ -1,0 +1,186 @@
+//! For crawlers and feed readers: `sitemap.xml`, `robots.txt` and the Atom feed
+//! `atom.xml` of case studies, written with quick-xml.
+//!
+//! Sitemaps and feeds need absolute URLs, so both are written only when `base_url` is set
+//! (the build warns otherwise). A case study's `updated` date is its front-matter `updated`,
+//! else 1 January of its `edition`, else the review's publication date (or its `edition`),
+//! else 1 January 1970, so that the feed is the same on every build.
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use crate::publication::PublicationDate;
+use crate::review::Review;
+use crate::review::model::CaseStudy;
+
+use super::publish::absolute;
+
+/// The sitemap protocol's namespace.
+const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+
+/// `robots.txt`: everything may be crawled; the sitemap is named when there is one.
+pub(super) fn robots(base_url: &str) -> String {
+    let mut text = String::from("User-agent: *\nAllow: /\n");
+    if !base_url.is_empty() {
+        text.push_str(&format!(
+            "\nSitemap: {}\n",
+            absolute(base_url, "sitemap.xml")
+        ));
+    }
+    text
+}
+
+/// `sitemap.xml` listing `urls` (site-relative), or `None` without a `base_url`.
+pub(super) fn sitemap(base_url: &str, urls: &[&str]) -> Option<String> {
+    if base_url.is_empty() {
+        return None;
+    }
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    // Writing into memory cannot fail.
+    let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let _ = writer
+        .create_element("urlset")
+        .with_attribute(("xmlns", SITEMAP_NS))
+        .write_inner_content(|w| {
+            for url in urls {
+                w.create_element("url").write_inner_content(|w| {
+                    w.create_element("loc")
+                        .write_text_content(BytesText::new(&absolute(base_url, url)))?;
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        });
+    Some(xml_string(writer))
+}
+
+/// When a case study was last updated, as an Atom date.
+fn updated_of(case: &CaseStudy, fallback: Option<PublicationDate>) -> String {
+    let date = case
+        .updated
+        .or_else(|| {
+            case.edition
+                .and_then(|e| i32::try_from(e).ok())
+                .map(|year| PublicationDate {
+                    year,
+                    month: None,
+                    day: None,
+                })
+        })
+        .or(fallback);
+    atom_date(date)
+}
+
+fn atom_date(date: Option<PublicationDate>) -> String {
+    let date = date.unwrap_or(PublicationDate {
+        year: 1970,
+        month: None,
+        day: None,
+    });
+    format!(
+        "{:04}-{:02}-{:02}T00:00:00Z",
+        date.year,
+        date.month.unwrap_or(1),
+        date.day.unwrap_or(1)
+    )
+}
+
+/// `atom.xml`: the case studies, newest first; `None` without a `base_url`.
+pub(super) fn atom(review: &Review) -> Option<String> {
+    let config = &review.config;
+    if config.base_url.is_empty() {
+        return None;
+    }
+    let publication = &config.publication;
+    let fallback = publication.effective_date(config.edition);
+    let mut entries: Vec<(String, &CaseStudy)> = review
+        .case_studies
+        .iter()
+        .map(|c| (updated_of(c, fallback), c))
+        .collect();
+    entries.sort_by(|(a, ca), (b, cb)| b.cmp(a).then_with(|| ca.title.cmp(&cb.title)));
+    let feed_updated = entries
+        .first()
+        .map_or_else(|| atom_date(fallback), |(u, _)| u.clone());
+    let mut authors = publication.author_names();
+    if authors.is_empty() {
+        authors.push(
+            publication
+                .publisher
+                .clone()
+                .unwrap_or_else(|| config.title.clone()),
+        );
+    }
+    let home = absolute(&config.base_url, &review.url_style.page(""));
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let _ = writer
+        .create_element("feed")
+        .with_attribute(("xmlns", ATOM_NS))
+        .with_attribute(("xml:lang", config.language.as_str()))
+        .write_inner_content(|w| {
+            text(w, "id", &home)?;
+            text(w, "title", &config.title)?;
+            if !config.description.is_empty() {
+                text(w, "subtitle", &config.description)?;
+            }
+            text(w, "updated", &feed_updated)?;
+            w.create_element("link")
+                .with_attribute(("rel", "self"))
+                .with_attribute(("type", "application/atom+xml"))
+                .with_attribute(("href", absolute(&config.base_url, "atom.xml").as_str()))
+                .write_empty()?;
+            w.create_element("link")
+                .with_attribute(("rel", "alternate"))
+                .with_attribute(("type", "text/html"))
+                .with_attribute(("href", home.as_str()))
+                .write_empty()?;
+            for name in &authors {
+                w.create_element("author")
+                    .write_inner_content(|w| text(w, "name", name))?;
+            }
+            if let Some(licence) = &publication.licence {
+                text(w, "rights", licence)?;
+            }
+            text(w, "generator", "tessera")?;
+            for (updated, case) in &entries {
+                let url = absolute(&config.base_url, &case.url);
+                w.create_element("entry").write_inner_content(|w| {
+                    text(w, "id", &url)?;
+                    text(w, "title", &case.title)?;
+                    text(w, "updated", updated)?;
+                    w.create_element("link")
+                        .with_attribute(("rel", "alternate"))
+                        .with_attribute(("type", "text/html"))
+                        .with_attribute(("href", url.as_str()))
+                        .write_empty()?;
+                    if !case.summary.is_empty() {
+                        text(w, "summary", &case.summary)?;
+                    }
+                    for theme in &case.themes {
+                        w.create_element("category")
+                            .with_attribute(("term", theme.slug.as_str()))
+                            .with_attribute(("label", theme.title.as_str()))
+                            .write_empty()?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        });
+    Some(xml_string(writer))
+}
+
+/// `<name>text</name>`, the text escaped.
+fn text(w: &mut Writer<Vec<u8>>, name: &str, value: &str) -> std::io::Result<()> {
+    w.create_element(name)
+        .write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+fn xml_string(writer: Writer<Vec<u8>>) -> String {
+    let mut text = String::from_utf8_lossy(&writer.into_inner()).into_owned();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,371 @@
+//! What publishing the review as research adds to the site: the references page, "cite
+//! this" values for case studies, claims and the home page, and the downloads
+//! (`references.bib`, `references.ris`, each page's `cite.bib` and `cite.ris`).
+//!
+//! [`Published::of`] formats everything once per render; [`Published::add_to`] gives the
+//! page jobs their extra variables and pages, [`Published::files`] the files that are not
+//! pages.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tera::Value;
+
+use super::OutputFile;
+use super::feeds;
+use super::jobs::{PageJob, Var};
+use crate::citations::{self, PageCitation, PageEntry};
+use crate::review::Review;
+use crate::review::model::PageRef;
+use crate::shared::Shared;
+
+/// Everything publishing adds, formatted once.
+pub(super) struct Published {
+    /// "Cite this page" per page URL (case studies and claims).
+    pages: HashMap<String, PageCitation>,
+    /// Metadata for reference managers and link previews, per page URL.
+    meta: HashMap<String, Value>,
+    /// How to cite the review as a whole.
+    review: Option<PageCitation>,
+    /// The references page's entries, in the style's order.
+    references: Vec<serde_json::Value>,
+    bib: String,
+    ris: String,
+    /// `sitemap.xml`, once the pages are known; `None` without a `base_url`.
+    sitemap: Option<String>,
+    atom: Option<String>,
+    robots: String,
+}
+
+/// The folder of a page URL, where its downloads go: `case-studies/pause/`.
+fn folder_of(url: &str) -> String {
+    url.strip_suffix("index.html").unwrap_or(url).to_string()
+}
+
+/// The absolute URL of a page, or `""` without a `base_url`.
+pub(super) fn absolute(base_url: &str, url: &str) -> String {
+    if base_url.is_empty() {
+        return String::new();
+    }
+    format!("{}/{}", base_url.trim_end_matches('/'), url)
+}
+
+impl Published {
+    pub(super) fn of(review: &Review) -> Published {
+        let config = &review.config;
+        let styled = review.bibliography.styled.as_ref();
+        let mut pages: Vec<(&str, &str)> = review
+            .case_studies
+            .iter()
+            .map(|c| (c.url.as_str(), c.title.as_str()))
+            .collect();
+        pages.extend(
+            review
+                .claims
+                .iter()
+                .map(|c| (c.url.as_str(), c.title.as_str())),
+        );
+        let cite = |url: &str, title: &str, kind: &str, container: &str| {
+            let style = styled.map(|s| &s.style)?;
+            let key = slug::slugify(if url.is_empty() { title } else { url });
+            let absolute = absolute(&config.base_url, url);
+            let entry = PageEntry {
+                key: &key,
+                title,
+                kind,
+                url: &absolute,
+                container,
+            };
+            citations::cite_page(style, config, &entry).ok()
+        };
+        let page_citations: HashMap<String, PageCitation> = pages
+            .par_iter()
+            .filter_map(|(url, title)| {
+                cite(url, title, "chapter", &config.title).map(|c| (url.to_string(), c))
+            })
+            .collect();
+        let mut meta = HashMap::new();
+        for c in &review.case_studies {
+            meta.insert(
+                c.url.clone(),
+                page_meta(review, &c.url, &c.title, &c.summary),
+            );
+        }
+        for c in &review.claims {
+            meta.insert(
+                c.url.clone(),
+                page_meta(review, &c.url, &c.title, &c.summary),
+            );
+        }
+        let home = review.url_style.page("");
+        let review_citation = cite(&home, &config.title, "report", "");
+        Published {
+            meta,
+            pages: page_citations,
+            review: review_citation,
+            references: references(review),
+            bib: citations::export::biblatex(review.bibliography.library.iter()),
+            ris: citations::export::ris(review.bibliography.library.iter()),
+            sitemap: None,
+            atom: feeds::atom(review),
+            robots: feeds::robots(&config.base_url),
+        }
+    }
+
+    /// Gives case-study and claim pages their `cite`, the home page `cite_review`, and adds
+    /// the references page.
+    pub(super) fn add_to(&mut self, review: &Review, jobs: &mut Vec<PageJob>) {
+        for job in jobs.iter_mut() {
+            match job.template {
+                "case-study.html" | "claim.html" => {
+                    let value = self
+                        .pages
+                        .get(&job.url)
+                        .map_or(Value::none(), |c| cite_value(c, &folder_of(&job.url)));
+                    job.vars.push(("cite", Var::Plain(value)));
+                    let meta = self.meta.get(&job.url).cloned().unwrap_or(Value::none());
+                    job.vars.push(("meta", Var::Plain(meta)));
+                }
+                "index.html" => {
+                    let value = self
+                        .review
+                        .as_ref()
+                        .map_or(Value::none(), |c| cite_value(c, ""));
+                    job.vars.push(("cite_review", Var::Plain(value)));
+                }
+                _ => {}
+            }
+        }
+        let style = review.bibliography.styled.as_ref();
+        jobs.push(PageJob::new(
+            review.url_style.page("references"),
+            "references.html",
+            "references",
+            "References",
+            vec![
+                (
+                    "references",
+                    Var::Plain(Value::from_serializable(&self.references)),
+                ),
+                (
+                    "style",
+                    Var::Plain(Value::from(
+                        style.map_or(String::new(), |s| s.style.name.clone()),
+                    )),
+                ),
+            ],
+        ));
+        let mut print = super::print::job(review);
+        print.vars.push((
+            "references",
+            Var::Plain(Value::from_serializable(&self.references)),
+        ));
+        let cite_review = self
+            .review
+            .as_ref()
+            .map_or(Value::none(), |c| cite_value(c, ""));
+        print.vars.push(("cite_review", Var::Plain(cite_review)));
+        jobs.push(print);
+        let urls: Vec<&str> = jobs
+            .iter()
+            .filter(|job| job.template != "404.html")
+            .map(|job| job.url.as_str())
+            .collect();
+        self.sitemap = feeds::sitemap(&review.config.base_url, &urls);
+    }
+
+    /// The downloads: the whole bibliography, and each cited page's entry.
+    pub(super) fn files(&self) -> Vec<OutputFile> {
+        let file = |path: String, text: &str| OutputFile {
+            path: PathBuf::from(path),
+            contents: Arc::from(text.as_bytes()),
+        };
+        let mut files = vec![
+            file("references.bib".to_string(), &self.bib),
+            file("references.ris".to_string(), &self.ris),
+        ];
+        let mut urls: Vec<&String> = self.pages.keys().collect();
+        urls.sort();
+        for url in urls {
+            let citation = &self.pages[url];
+            let folder = folder_of(url);
+            files.push(file(format!("{folder}cite.bib"), &citation.bib));
+            files.push(file(format!("{folder}cite.ris"), &citation.ris));
+        }
+        files.push(file("robots.txt".to_string(), &self.robots));
+        if let Some(sitemap) = &self.sitemap {
+            files.push(file("sitemap.xml".to_string(), sitemap));
+        }
+        if let Some(atom) = &self.atom {
+            files.push(file("atom.xml".to_string(), atom));
+        }
+        if let Some(citation) = &self.review {
+            files.push(file("cite.bib".to_string(), &citation.bib));
+            files.push(file("cite.ris".to_string(), &citation.ris));
+        }
+        files
+    }
+}
+
+/// A citation as templates see it: `{html, text, bib, ris}` where `bib` and `ris` are the
+/// site-relative URLs of its downloads.
+fn cite_value(citation: &PageCitation, folder: &str) -> Value {
+    Value::from_serializable(&serde_json::json!({
+        "html": citation.html,
+        "text": citation.text,
+        "bib": format!("{folder}cite.bib"),
+        "ris": format!("{folder}cite.ris"),
+    }))
+}
+
+/// Every entry in the style's order, with the case studies and claims that cite it.
+fn references(review: &Review) -> Vec<serde_json::Value> {
+    let Some(styled) = review.bibliography.styled.as_ref() else {
+        return Vec::new();
+    };
+    let mut case_studies: HashMap<&str, Vec<Shared<PageRef>>> = HashMap::new();
+    for c in &review.case_studies {
+        for s in &c.sources {
+            case_studies
+                .entry(s.key.as_str())
+                .or_default()
+                .push(c.self_ref.clone());
+        }
+    }
+    let mut claims: HashMap<&str, Vec<Shared<PageRef>>> = HashMap::new();
+    for c in &review.claims {
+        let mut seen = std::collections::HashSet::new();
+        for f in &c.findings {
+            if let Some(s) = &f.source
+                && seen.insert(s.key.as_str())
+            {
+                claims
+                    .entry(s.key.as_str())
+                    .or_default()
+                    .push(c.self_ref.clone());
+            }
+        }
+    }
+    styled
+        .order
+        .iter()
+        .filter_map(|key| review.bibliography.get(key))
+        .map(|source| {
+            serde_json::json!({
+                "key": source.key,
+                "anchor": source.anchor,
+                "reference": source.reference,
+                "reference_text": source.reference_text,
+                "url": source.url,
+                "case_studies": case_studies.get(source.key.as_str()).cloned().unwrap_or_default(),
+                "claims": claims.get(source.key.as_str()).cloned().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// A page's metadata: Highwire Press tags (`citation_*`, read by Google Scholar and
+/// Zotero), Open Graph tags and a schema.org `ScholarlyArticle` in JSON-LD, all from
+/// `[publication]`, the site and the page's own title and summary. Tags without a value
+/// are left out.
+fn page_meta(review: &Review, url: &str, title: &str, summary: &str) -> Value {
+    let config = &review.config;
+    let publication = &config.publication;
+    let canonical = absolute(&config.base_url, url);
+    let date = publication.effective_date(config.edition);
+    let authors = publication.author_names();
+    let mut highwire: Vec<(&str, String)> = vec![("citation_title", title.to_string())];
+    for author in &authors {
+        highwire.push(("citation_author", author.clone()));
+    }
+    if let Some(date) = &date {
+        highwire.push(("citation_publication_date", date.slashed()));
+    }
+    if let Some(publisher) = &publication.publisher {
+        highwire.push(("citation_publisher", publisher.clone()));
+    }
+    highwire.push(("citation_inbook_title", config.title.clone()));
+    if !canonical.is_empty() {
+        highwire.push(("citation_public_url", canonical.clone()));
+        highwire.push(("citation_abstract_html_url", canonical.clone()));
+    }
+    if let Some(issn) = &publication.issn {
+        highwire.push(("citation_issn", issn.clone()));
+    }
+    highwire.push(("citation_language", config.language.clone()));
+
+    let mut open_graph: Vec<(&str, String)> = vec![
+        ("og:type", "article".to_string()),
+        ("og:title", title.to_string()),
+        ("og:site_name", config.title.clone()),
+        ("og:locale", config.language.replace('-', "_")),
+    ];
+    if !summary.is_empty() {
+        open_graph.push(("og:description", summary.to_string()));
+    }
+    if !canonical.is_empty() {
+        open_graph.push(("og:url", canonical.clone()));
+    }
+    if let Some(date) = &date {
+        open_graph.push(("article:published_time", date.iso()));
+    }
+
+    let is_people = !publication.authors.is_empty();
+    let author_ld: Vec<serde_json::Value> = authors
+        .iter()
+        .map(|name| {
+            let kind = if is_people { "Person" } else { "Organization" };
+            serde_json::json!({ "@type": kind, "name": name })
+        })
+        .collect();
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": title,
+        "name": title,
+        "inLanguage": config.language,
+        "isPartOf": { "@type": "CreativeWork", "name": config.title },
+    });
+    if let Some(map) = ld.as_object_mut() {
+        let mut put = |key: &str, value: serde_json::Value| {
+            map.insert(key.to_string(), value);
+        };
+        if !summary.is_empty() {
+            put("description", summary.into());
+        }
+        if !author_ld.is_empty() {
+            put("author", author_ld.into());
+        }
+        if let Some(publisher) = &publication.publisher {
+            put(
+                "publisher",
+                serde_json::json!({ "@type": "Organization", "name": publisher }),
+            );
+        }
+        if let Some(date) = &date {
+            put("datePublished", date.iso().into());
+        }
+        if !canonical.is_empty() {
+            put("url", canonical.clone().into());
+        }
+        if let Some(licence) = &publication.licence {
+            put(
+                "license",
+                publication
+                    .licence_url
+                    .clone()
+                    .unwrap_or_else(|| licence.clone())
+                    .into(),
+            );
+        }
+    }
+    // Inside <script>, `<` could close the element: JSON allows it escaped.
+    let jsonld = ld.to_string().replace('<', "\\u003c");
+    Value::from_serializable(&serde_json::json!({
+        "highwire": highwire,
+        "open_graph": open_graph,
+        "jsonld": jsonld,
+    }))
+}
