@@ -3,8 +3,9 @@
 // page of the site, never a folder listing.
 "use strict";
 
+const fs = require("node:fs");
 const path = require("node:path");
-const { pathToFileURL } = require("node:url");
+const { fileURLToPath, pathToFileURL } = require("node:url");
 const { after, before, test } = require("node:test");
 const { assert, launch, openPage, siteDir } = require("./support.js");
 
@@ -19,7 +20,8 @@ after(async () => {
 const fileUrl = (rel) => pathToFileURL(path.join(siteDir(), rel)).href;
 
 /** Follows, one by one, every link inside the site that `selector` finds on `start`, by
- * clicking it as a reader would, and checks each lands on a page of the site. */
+ * clicking it as a reader would, and checks each lands on a page of the site (a link to a
+ * file that is not a page, like cite.bib, must name an existing file). */
 async function followLinks(start, selector) {
   const page = await openPage(browser, 1280);
   try {
@@ -32,6 +34,12 @@ async function followLinks(start, selector) {
       const link = page.locator(selector).nth(i);
       const href = await link.getAttribute("href");
       if (/^(?:[a-z]+:|#)/i.test(href)) continue;
+      // A link to a file that is not a page (cite.bib, atom.xml) must name a file that exists.
+      const target = new URL(href, start);
+      if (/\.[a-z0-9]+$/i.test(target.pathname) && !target.pathname.endsWith(".html")) {
+        assert.ok(fs.statSync(fileURLToPath(target)).isFile(), `${href} names a file of the site`);
+        continue;
+      }
       await link.scrollIntoViewIfNeeded();
       await Promise.all([page.waitForEvent("load"), link.click()]);
       const url = new URL(page.url());
