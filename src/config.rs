@@ -52,6 +52,9 @@ pub struct SiteConfig {
     /// `[citations]`: the citation style.
     #[serde(default)]
     pub citations: crate::publication::CitationsConfig,
+    /// `[editions]`: the previous edition to compare with, and where past editions live.
+    #[serde(default)]
+    pub editions: EditionsConfig,
     /// The facet vocabulary, in declaration order.
     #[serde(default)]
     pub facets: IndexMap<String, FacetConfig>,
@@ -78,6 +81,36 @@ pub struct SearchConfig {
     /// served over HTTP (not from a local folder).
     #[serde(default)]
     pub enabled: bool,
+}
+
+/// `[editions]`: the annual cycle (see `crate::editions`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditionsConfig {
+    /// The previous edition's snapshot, relative to the review root
+    /// (`editions/2025.json`); with it, every build says what changed since.
+    #[serde(default)]
+    pub previous: Option<PathBuf>,
+    /// Where the previous edition is still published, for links to what it had.
+    #[serde(default)]
+    pub previous_url: String,
+    /// Every past edition and where it is published, for the footer and `editions.json`.
+    #[serde(default)]
+    pub archive: Vec<ArchivedEdition>,
+    /// Where the theme loads the shared index of editions from (`../editions.json`),
+    /// relative to the site's root or absolute; empty for none.
+    #[serde(default)]
+    pub index_url: String,
+}
+
+/// One past edition in `[editions] archive`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedEdition {
+    pub edition: i64,
+    /// Required; `Option` so that a missing URL is reported with the entry's place.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// `[map]`: the two axes of the evidence map: `themes` or any declared facet.
@@ -217,6 +250,7 @@ impl SiteConfig {
                 );
             }
         }
+        problems.extend(self.validate_archive(text));
         for (name, facet) in &self.facets {
             if slug::slugify(name).is_empty() {
                 problems.push(
@@ -265,6 +299,35 @@ impl SiteConfig {
             }
         }
         problems
+    }
+
+    /// Every `[editions] archive` entry has a URL (readers follow it from the footer).
+    fn validate_archive(&self, text: &str) -> Vec<Diagnostic> {
+        let archive_at = text.find("archive").unwrap_or(0);
+        self.editions
+            .archive
+            .iter()
+            .filter(|entry| entry.url.as_deref().is_none_or(|u| u.trim().is_empty()))
+            .map(|entry| {
+                let needle = format!("{}", entry.edition);
+                let span = text[archive_at..]
+                    .find(&needle)
+                    .map_or(0..0, |i| archive_at + i..archive_at + i + needle.len());
+                Diagnostic::error(
+                    Code::ConfigArchiveUrl,
+                    format!(
+                        "[editions] archive: the {} edition has no `url`",
+                        entry.edition
+                    ),
+                )
+                .in_file(CONFIG_FILE)
+                .at(text, span)
+                .with_hint(format!(
+                    "say where it is published: {{ edition = {}, url = \"https://example.org/review/{}/\" }}",
+                    entry.edition, entry.edition
+                ))
+            })
+            .collect()
     }
 
     /// A declared facet by name.

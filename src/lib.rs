@@ -14,7 +14,9 @@ mod bibliography;
 mod citations;
 mod config;
 pub mod content;
+mod data;
 pub mod diagnostics;
+mod editions;
 pub mod markdown;
 mod output;
 mod paths;
@@ -34,6 +36,7 @@ use std::time::{Duration, Instant};
 use bibliography::Bibliography;
 use config::SiteConfig;
 use diagnostics::{Code, Diagnostic, Diagnostics};
+use editions::Edition;
 use markdown::MarkdownOptions;
 use output::Copy;
 use render::{OutputFile, Templates};
@@ -104,6 +107,8 @@ pub enum BuildError {
 struct Prepared {
     config: Arc<SiteConfig>,
     review: Review,
+    /// The review's data and what changed since the previous edition.
+    edition: Edition,
     templates: Templates,
     diagnostics: Diagnostics,
     timer: PhaseTimer,
@@ -137,6 +142,8 @@ struct RebuildState {
     content: content::ParseCache,
     review: review::ReviewCache,
     pages: render::PageCache,
+    /// The data files (`data/`, `editions.json`) and what they were written from.
+    data: editions::DataCache,
 }
 
 /// The review's files, read and parsed, before the model is built.
@@ -217,21 +224,29 @@ fn load(
 }
 
 impl Loaded {
-    /// Ready to render if the model was built and nothing failed.
-    fn prepared(mut self, review: Option<Review>) -> Result<Prepared, Diagnostics> {
+    /// Ready to render if the model was built, the previous edition (if any) compared,
+    /// and nothing failed.
+    fn prepared(mut self, root: &Path, review: Option<Review>) -> Result<Prepared, Diagnostics> {
         self.timer.lap("review");
+        let edition = review
+            .as_ref()
+            .and_then(|review| Edition::prepare(root, review, &mut self.diagnostics));
+        self.timer.lap("edition data and comparison");
         // Sources are kept only where a diagnostic points, so file texts are not held
         // through rendering.
         self.diagnostics
             .keep_referenced_sources(Path::new(content::CONTENT_DIR));
-        match (review, self.templates) {
-            (Some(review), Some(templates)) if !self.diagnostics.has_errors() => Ok(Prepared {
-                config: self.config,
-                review,
-                templates,
-                diagnostics: self.diagnostics,
-                timer: self.timer,
-            }),
+        match (review, edition, self.templates) {
+            (Some(review), Some(edition), Some(templates)) if !self.diagnostics.has_errors() => {
+                Ok(Prepared {
+                    config: self.config,
+                    review,
+                    edition,
+                    templates,
+                    diagnostics: self.diagnostics,
+                    timer: self.timer,
+                })
+            }
             _ => Err(self.diagnostics),
         }
     }
@@ -247,7 +262,7 @@ fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
         loaded.review_options,
         &mut loaded.diagnostics,
     );
-    loaded.prepared(review)
+    loaded.prepared(&options.root, review)
 }
 
 impl Compiler {
@@ -334,10 +349,18 @@ impl RebuildState {
                 (review, None)
             }
         };
-        let mut prepared = loaded.prepared(review)?;
+        let mut prepared = loaded.prepared(&options.root, review)?;
         let copies = copies(&prepared.review, &prepared.templates);
+        let data_files = match prepared.edition.files_cached(&self.data) {
+            Ok(files) => files,
+            Err(err) => {
+                prepared.diagnostics.push(data_diagnostic(&err));
+                return Err(prepared.diagnostics);
+            }
+        };
         let rendered = match render::render_cached(
             prepared.review,
+            &prepared.edition,
             &prepared.templates,
             &mut self.pages,
             changed.as_ref(),
@@ -349,12 +372,19 @@ impl RebuildState {
             }
         };
         prepared.timer.lap("render");
+        let pages = rendered.files.len() - rendered.downloads;
+        let mut files = rendered.files;
+        files.extend(data_files.iter().map(|(path, contents)| OutputFile {
+            path: path.clone(),
+            contents: contents.clone(),
+        }));
+        self.data.keep(prepared.edition, data_files);
         Ok(Site {
             copies,
             config: prepared.config,
-            pages: rendered.files.len() - rendered.downloads,
+            pages,
             rendered: rendered.rendered,
-            files: rendered.files,
+            files,
             diagnostics: prepared.diagnostics,
         })
     }
@@ -478,8 +508,20 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         Ok(())
     };
-    let (pages, downloads) = match render::render_site(&prepared.review, &prepared.templates, &sink)
-    {
+    let data_files = match prepared.edition.files() {
+        Ok(files) => files,
+        Err(err) => {
+            prepared.diagnostics.push(data_diagnostic(&err));
+            return Err(BuildError::Invalid(prepared.diagnostics));
+        }
+    };
+    prepared.timer.lap("data files");
+    let (pages, downloads) = match render::render_site(
+        &prepared.review,
+        &prepared.edition,
+        &prepared.templates,
+        &sink,
+    ) {
         Ok(counts) => counts,
         Err(render::RenderError::Template(diagnostic)) => {
             prepared.diagnostics.push(*diagnostic);
@@ -488,9 +530,12 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         Err(render::RenderError::Sink(err)) => return Err(BuildError::Output(err)),
     };
     prepared.timer.lap("render and write pages");
+    for file in &data_files {
+        staging.write(&output_file(file.clone()))?;
+    }
     let copies = copies(&prepared.review, &prepared.templates);
     staging.copy_all(&copies)?;
-    let mut files = pages + downloads + copies.len();
+    let mut files = pages + downloads + data_files.len() + copies.len();
     let mut searchable = None;
     if let Some(indexer) = indexer {
         let bundle = match indexer.finish() {
@@ -534,14 +579,75 @@ pub fn check(options: &BuildOptions) -> Diagnostics {
     match prepare(options) {
         Ok(mut prepared) => {
             let discard = |_: OutputFile| Ok::<(), ()>(());
-            if let Err(render::RenderError::Template(d)) =
-                render::render_site(&prepared.review, &prepared.templates, &discard)
-            {
+            if let Err(render::RenderError::Template(d)) = render::render_site(
+                &prepared.review,
+                &prepared.edition,
+                &prepared.templates,
+                &discard,
+            ) {
                 prepared.diagnostics.push(*d);
             }
             prepared.diagnostics
         }
         Err(diagnostics) => diagnostics,
+    }
+}
+
+/// A data file (path under the output folder, bytes) as a file of the site.
+fn output_file((path, contents): (PathBuf, Vec<u8>)) -> OutputFile {
+    OutputFile {
+        path,
+        contents: Arc::from(contents),
+    }
+}
+
+/// A data table that could not be written, as the build's error.
+fn data_diagnostic(err: &data::tables::TableError) -> Diagnostic {
+    Diagnostic::error(Code::Internal, err.to_string())
+        .with_hint("this is a bug in tessera; please report it with the review that causes it")
+}
+
+/// What `tessera snapshot` did.
+pub struct SnapshotReport {
+    /// The snapshot written, relative to the review root (`editions/2026.json`).
+    pub path: PathBuf,
+    /// How many case studies the snapshot holds.
+    pub case_studies: usize,
+    /// How many findings the snapshot holds.
+    pub findings: usize,
+    /// Warnings found while building the review's data.
+    pub diagnostics: Diagnostics,
+}
+
+/// `tessera snapshot`: freezes this edition's data as `editions/<edition>.json` in the
+/// review folder (the same document as `data/review.json`). Never replaces an existing
+/// snapshot unless `force`. Nothing is written when the review has errors.
+pub fn snapshot(options: &BuildOptions, force: bool) -> Result<SnapshotReport, Diagnostics> {
+    let mut loaded = load(options, None)?;
+    let review = Review::build_model(
+        loaded.config.clone(),
+        std::mem::take(&mut loaded.content),
+        std::mem::take(&mut loaded.bibliography),
+        loaded.review_options,
+        &mut loaded.diagnostics,
+    );
+    let mut diagnostics = loaded.diagnostics;
+    let review = match review {
+        Some(review) if !diagnostics.has_errors() => review,
+        _ => return Err(diagnostics),
+    };
+    let data = data::ReviewData::from_review(&review);
+    match editions::snapshot::write(&options.root, &review.config, &data, force) {
+        Ok(path) => Ok(SnapshotReport {
+            path,
+            case_studies: data.case_studies.len(),
+            findings: data.case_studies.iter().map(|c| c.findings.len()).sum(),
+            diagnostics,
+        }),
+        Err(diagnostic) => {
+            diagnostics.push(*diagnostic);
+            Err(diagnostics)
+        }
     }
 }
 

@@ -59,6 +59,16 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Freeze this edition: write the review's data to `editions/<edition>.json` (the
+    /// `edition` of site.toml), for the next edition to compare itself with.
+    Snapshot {
+        /// The review folder, holding site.toml and content/.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// Replace the snapshot if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Create a new review in DIR, ready to build.
     Init {
         /// A new or empty folder.
@@ -145,6 +155,7 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
         ),
+        Command::Snapshot { root, force } => snapshot(root, force),
         Command::Init { dir } => init(&dir),
         Command::New { kind, title, root } => new(&root, kind, &title),
         Command::Serve {
@@ -243,6 +254,30 @@ fn check(options: BuildOptions, format: Format, deny_warnings: bool) -> ExitCode
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn snapshot(root: PathBuf, force: bool) -> ExitCode {
+    let options = BuildOptions {
+        root,
+        ..BuildOptions::default()
+    };
+    match tessera::snapshot(&options, force) {
+        Ok(report) => {
+            print_diagnostics(&report.diagnostics);
+            println!(
+                "Wrote {} ({} case studies, {} findings). Commit it with the content.",
+                report.path.display(),
+                report.case_studies,
+                report.findings
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics);
+            eprintln!("Snapshot failed: nothing was written.");
+            ExitCode::FAILURE
+        }
     }
 }
 

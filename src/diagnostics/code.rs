@@ -129,6 +129,23 @@ codes! {
     FindingWithoutSource => "finding-without-source",
     /// A published page refers to a draft (warning).
     DraftReferenced => "draft-referenced",
+    /// An `[editions] archive` entry without a `url`.
+    ConfigArchiveUrl => "config-archive-url",
+    /// The previous edition's snapshot is missing, unreadable or not a snapshot.
+    EditionSnapshot => "edition-snapshot",
+    /// The previous edition's snapshot has another `format` version.
+    EditionSnapshotFormat => "edition-snapshot-format",
+    /// The previous edition's snapshot is not of an older edition.
+    EditionSnapshotNotOlder => "edition-snapshot-not-older",
+    /// A snapshot is asked for (or compared with) but site.toml has no `edition`.
+    EditionMissing => "edition-missing",
+    /// `tessera snapshot` would replace an existing snapshot without `--force`.
+    SnapshotExists => "snapshot-exists",
+    /// `tessera snapshot` could not write its file.
+    SnapshotWrite => "snapshot-write",
+    /// A case study changed since the previous edition but its `edition` was not raised
+    /// (warning).
+    EditionNotBumped => "edition-not-bumped",
 }
 
 impl std::fmt::Display for Code {

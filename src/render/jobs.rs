@@ -7,6 +7,7 @@
 use tera::{Context, Value};
 
 use super::values::{Digest, Values, digest_all, digest_of, template_value};
+use crate::editions::Edition;
 use crate::review::{FacetValueCount, Review, map};
 
 /// One variable of a page's template context.
@@ -128,8 +129,8 @@ impl PageJob {
     }
 }
 
-/// `site`, `nav`, `counts` and `index_file`: the same on every page.
-pub(super) fn global_context(review: &Review) -> serde_json::Value {
+/// `site`, `nav`, `counts`, `editions` and `index_file`: the same on every page.
+pub(super) fn global_context(review: &Review, edition: &Edition) -> serde_json::Value {
     let style = review.url_style;
     let config = &review.config;
     serde_json::json!({
@@ -154,7 +155,10 @@ pub(super) fn global_context(review: &Review) -> serde_json::Value {
             "print": style.page("print"),
             "feed": if config.base_url.is_empty() { "" } else { "atom.xml" },
             "search": if config.search.enabled { style.page("search") } else { String::new() },
+            "data": style.page("data"),
+            "changes": if edition.changes.is_some() { style.page("changes") } else { String::new() },
         },
+        "editions": edition.template_value(config),
         "counts": {
             "case_studies": review.case_studies.len(),
             "themes": review.themes.len(),
@@ -183,7 +187,7 @@ fn publication_value(config: &crate::config::SiteConfig) -> serde_json::Value {
 const HOME_CONTESTED: usize = 3;
 
 /// Every page of the review, in a fixed order.
-pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
+pub(super) fn page_jobs(review: &Review, edition: &Edition) -> Vec<PageJob> {
     let style = review.url_style;
     let mut jobs = Vec::new();
     let plain = |value: Value| Var::Plain(value);
@@ -293,6 +297,7 @@ pub(super) fn page_jobs(review: &Review) -> Vec<PageJob> {
             vec![("page", plain(template_value(page)))],
         ));
     }
+    jobs.extend(super::edition_jobs::jobs(review, edition));
     if review.config.search.enabled {
         jobs.push(PageJob::new(
             style.page("search"),

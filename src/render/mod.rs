@@ -6,6 +6,7 @@
 //! by every page that shows them; pages render in parallel and go to a sink the caller
 //! chooses (disk for `build`, memory for `serve`). It writes nothing to disk itself.
 
+mod edition_jobs;
 mod feeds;
 mod filters;
 mod jobs;
@@ -22,6 +23,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::editions::Edition;
 use crate::review::urls::{file_of, root_of};
 use crate::review::{Changed, Review};
 use jobs::PageJob;
@@ -109,7 +111,7 @@ impl Templates {
 }
 
 /// The templates every theme must provide.
-pub(crate) const PAGE_TEMPLATES: [&str; 18] = [
+pub(crate) const PAGE_TEMPLATES: [&str; 20] = [
     "references.html",
     "print.html",
     "index.html",
@@ -128,6 +130,8 @@ pub(crate) const PAGE_TEMPLATES: [&str; 18] = [
     "404.html",
     "search.html",
     "base.html",
+    "data.html",
+    "changes.html",
 ];
 
 /// Turns a Tera error into a diagnostic naming the template, line and what went wrong.
@@ -167,13 +171,14 @@ pub(crate) enum RenderError<E> {
 /// (downloads). Returns the number of pages and of those other files.
 pub(crate) fn render_site<E: Send>(
     review: &Review,
+    edition: &Edition,
     templates: &Templates,
     sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<(usize, usize), RenderError<E>> {
     let values = Values::untracked(review);
-    let tera = with_globals(templates, &jobs::global_context(review));
+    let tera = with_globals(templates, &jobs::global_context(review, edition));
     let mut published = publish::Published::of(review);
-    let mut jobs = jobs::page_jobs(review);
+    let mut jobs = jobs::page_jobs(review, edition);
     published.add_to(review, &mut jobs);
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
@@ -232,6 +237,7 @@ pub(crate) struct RenderedSite {
 /// build then replaces the previous one in `cache`. The output is the same, byte for byte, as [`render_site`]'s.
 pub(crate) fn render_cached(
     owned: Review,
+    edition: &Edition,
     templates: &Templates,
     cache: &mut PageCache,
     edited: Option<&Changed>,
@@ -248,13 +254,13 @@ pub(crate) fn render_cached(
         ) => Baseline::Compare(before, digests),
         _ => Baseline::None,
     };
-    let globals = jobs::global_context(review);
+    let globals = jobs::global_context(review, edition);
     // Everything a page is rendered from besides its own variables.
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
     let mut published = publish::Published::of(review);
-    let mut jobs = jobs::page_jobs(review);
+    let mut jobs = jobs::page_jobs(review, edition);
     published.add_to(review, &mut jobs);
     let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
         .par_iter()

@@ -138,6 +138,14 @@ pub(crate) struct CaseStudy {
     /// The link to this case study that listings share.
     #[serde(skip)]
     pub self_ref: Shared<PageRef>,
+    /// How many of `sources`, from the start, come from the front matter's `sources:`
+    /// field (the rest are finding sources not listed there), for the open data.
+    #[serde(skip)]
+    pub listed_sources: usize,
+    /// The file, relative to the review root, for diagnostics about the case study as a
+    /// whole (an edition not bumped).
+    #[serde(skip)]
+    pub path: std::path::PathBuf,
 }
 
 impl CaseStudy {

@@ -11,7 +11,7 @@ use crate::markdown::Rewrite;
 use crate::paths;
 
 /// Paths that tessera generates itself; no content page may take them.
-pub(crate) const RESERVED: [&str; 9] = [
+pub(crate) const RESERVED: [&str; 12] = [
     "case-studies",
     "themes",
     "claims",
@@ -21,6 +21,9 @@ pub(crate) const RESERVED: [&str; 9] = [
     "404.html",
     "search",
     "pagefind",
+    "data",
+    "changes",
+    "editions.json",
 ];
 
 /// How page URLs are spelled in this build.

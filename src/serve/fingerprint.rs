@@ -17,7 +17,8 @@ use crate::content::is_ignored;
 /// The folders under the review root whose files are inputs of a build. `themes/` is
 /// tracked whole (themes are small), so switching theme in site.toml finds the new theme's
 /// fingerprints already current; only the active theme's changes cause rebuilds.
-pub(super) const TREES: [&str; 4] = ["content", "templates", "static", "themes"];
+/// `editions/` holds the snapshot the review is compared with.
+pub(super) const TREES: [&str; 5] = ["content", "templates", "static", "themes", "editions"];
 
 /// The hash of every input file, by path relative to the review root.
 #[derive(Debug, Default)]

@@ -3,7 +3,7 @@
 //! Owns the file-system watcher (notify, debounced with notify-debouncer-full, which also
 //! pairs up the two halves of a rename) and which folders it watches: the review root
 //! itself, not recursively (for site.toml and for input folders that appear later), and
-//! `content/`, `templates/`, `static/` and `themes/` recursively when they exist. It
+//! `content/`, `templates/`, `static/`, `themes/` and `editions/` recursively when they exist. It
 //! forwards the paths that events name; deciding whether they changed is
 //! [`super::fingerprint`]'s job. It never reads a file.
 

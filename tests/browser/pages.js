@@ -24,5 +24,6 @@ module.exports = [
   { name: "content-page", path: "about/" },
   { name: "references", path: "references/" },
   { name: "print", path: "print/" },
+  { name: "changes", path: "changes/" },
   { name: "not-found", path: "no-such-page/", status: 404 },
 ];

@@ -59,6 +59,12 @@ function serveStatic(dir) {
       fs.createReadStream(file).pipe(res);
     };
     const notFound = () => send(404, path.join(root, "404.html"));
+    // The sample publishes each edition in its own folder with the shared index of
+    // editions beside them (site.toml: index_url = "../editions.json"): serve the build's
+    // own copy there, as that host would.
+    if (url.pathname === "/editions.json" && fs.existsSync(path.join(root, "editions.json"))) {
+      return send(200, path.join(root, "editions.json"));
+    }
     if (!url.pathname.startsWith(BASE_PATH)) return notFound();
     let rel;
     try {

@@ -3,6 +3,8 @@
 
 mod build;
 mod check;
+mod data;
+mod editions;
 mod evidence;
 mod harvest;
 mod hosting;

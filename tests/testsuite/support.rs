@@ -33,13 +33,15 @@ impl Review {
         review
     }
 
-    /// Copies the sample review (site.toml, content/, themes/) from the repository.
+    /// Copies the sample review (site.toml, content/, themes/, editions/) from the
+    /// repository.
     pub fn sample() -> Review {
         let review = Review::empty();
         std::fs::copy(repo().join("site.toml"), review.root.join("site.toml"))
             .expect("copy site.toml");
         copy_tree(&repo().join("content"), &review.root.join("content"));
         copy_tree(&repo().join("themes"), &review.root.join("themes"));
+        copy_tree(&repo().join("editions"), &review.root.join("editions"));
         review
     }
 

@@ -51,6 +51,7 @@ pub(super) fn resolve_case_study(
         .as_ref()
         .and_then(|r| resolve_adapted_from(doc, r, index, refs, problems));
     let mut sources = case.listed_sources(problems);
+    let listed_sources = sources.len();
     let findings = case.findings(&own_facets.region, &mut sources, problems);
     let claim_indexes = unique_in_order(findings.iter().map(|f| f.claim_index));
     let claims = claim_indexes
@@ -102,6 +103,8 @@ pub(super) fn resolve_case_study(
         claim_indexes,
         best_certainty,
         self_ref: own,
+        listed_sources,
+        path: doc.path.clone(),
     }
 }
 
