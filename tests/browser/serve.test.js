@@ -11,8 +11,11 @@ const { assert, REPO, launch, openPage, tesseraBin, unexpectedProblems } = requi
 
 function copySample() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-browser-serve-"));
-  for (const entry of ["site.toml", "content", "themes"]) {
-    fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+  // The review's inputs: site.toml names files in editions/ (the previous edition's snapshot).
+  for (const entry of ["site.toml", "content", "themes", "editions", "templates", "static"]) {
+    if (fs.existsSync(path.join(REPO, entry))) {
+      fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+    }
   }
   return dir;
 }
