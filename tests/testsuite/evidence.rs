@@ -62,8 +62,8 @@ fn two_supports_and_a_challenge_make_a_contested_claim_with_each_case_in_its_col
     assert!(!challenges.contains("Case A") && !challenges.contains("Case B"));
     assert!(!column(&html, "mixed").contains("Case "));
     assert!(
-        html.contains("<svg class=\"balance\""),
-        "the balance picture is drawn"
+        html.contains("<svg class=\"harvest-plot\""),
+        "the balance picture (a harvest plot) is drawn"
     );
     assert!(
         html.contains("2 findings support the claim"),

@@ -7,6 +7,7 @@ mod check_render;
 mod data;
 mod editions;
 mod evidence;
+mod harvest;
 mod hosting;
 mod publish;
 mod replace;

@@ -1,0 +1,79 @@
+// `tessera serve` in a real browser: an edit to a case study shows in the page already open,
+// without anyone reloading it. Runs on a temporary copy of the sample review.
+"use strict";
+
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { test } = require("node:test");
+const { assert, REPO, launch, openPage, tesseraBin, unexpectedProblems } = require("./support.js");
+
+function copySample() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-browser-serve-"));
+  // The review's inputs: site.toml names files in editions/ (the previous edition's snapshot).
+  for (const entry of ["site.toml", "content", "themes", "editions", "templates", "static"]) {
+    if (fs.existsSync(path.join(REPO, entry))) {
+      fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+    }
+  }
+  return dir;
+}
+
+/** Starts `tessera serve` on a free port; resolves to `{url, stop()}` once it serves. */
+function startServe(root) {
+  const child = spawn(tesseraBin(), ["serve", "--root", root, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s:\n${output}`)), 60_000);
+    child.stderr.on("data", (d) => (output += d));
+    child.stdout.on("data", (d) => {
+      output += d;
+      const m = output.match(/Serving .* at (http:\/\/\S+) /);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          url: m[1],
+          output: () => output,
+          stop: async () => {
+            child.kill("SIGINT");
+            return exited;
+          },
+        });
+      }
+    });
+    exited.then(({ code }) => reject(new Error(`serve exited with ${code} before serving:\n${output}`)));
+  });
+}
+
+test("in tessera serve, an edit to a case study shows in the open page without a manual reload", async () => {
+  const root = copySample();
+  const browser = await launch();
+  const serve = await startServe(root);
+  try {
+    const page = await openPage(browser, 1280);
+    const connected = page.waitForResponse((r) => r.url().endsWith("/__tessera/events"));
+    await page.goto(serve.url + "case-studies/pause/", { waitUntil: "load" });
+    await connected;
+    const marker = `Browser suite marker ${Date.now()}`;
+    assert.ok(!(await page.locator("article .prose").textContent()).includes(marker));
+
+    const file = path.join(root, "content", "case-studies", "pause.md");
+    fs.appendFileSync(file, `\n\n${marker}: this paragraph was added while the page was open.\n`);
+    await page.locator("article .prose p", { hasText: marker }).waitFor({ timeout: 20_000 });
+    assert.match(serve.output(), /Changed content\/case-studies\/pause\.md/);
+
+    // The reload closes the open event stream, which the browser reports as aborted.
+    const problems = unexpectedProblems(page).filter(
+      (p) => !(p.kind === "request failed" && p.url.endsWith("/__tessera/events")),
+    );
+    assert.deepEqual(problems, [], "console errors or failed requests");
+    await page.close();
+  } finally {
+    await browser.close();
+    const { code } = await serve.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+    assert.equal(code, 0, "serve stops cleanly on Ctrl-C");
+  }
+});
