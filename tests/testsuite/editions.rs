@@ -635,8 +635,14 @@ fn a_portable_changes_page_links_files_not_folders() {
 /// is not installed (outside CI: CI must have it, so there the test fails instead).
 fn dump_dom(url: &str) -> Option<String> {
     let profile = tempfile::tempdir().expect("profile dir");
-    let output = std::process::Command::new("chromium")
+    // `timeout`: headless Chromium can stay up after dumping the page (seen here: minutes);
+    // the DOM is already on stdout by then. `--timeout` stops loading after 15 s.
+    let output = std::process::Command::new("timeout")
         .args([
+            "-s",
+            "KILL",
+            "60",
+            "chromium",
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -644,7 +650,9 @@ fn dump_dom(url: &str) -> Option<String> {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-quic",
             "--virtual-time-budget=5000",
+            "--timeout=15000",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(["--dump-dom", url])
