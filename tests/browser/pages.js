@@ -25,5 +25,6 @@ module.exports = [
   { name: "references", path: "references/" },
   { name: "print", path: "print/" },
   { name: "changes", path: "changes/" },
+  { name: "data", path: "data/" },
   { name: "not-found", path: "no-such-page/", status: 404 },
 ];
