@@ -198,6 +198,18 @@ fn load(
 }
 
 impl Loaded {
+    /// Builds the model from everything loaded, with nothing reused (the content and
+    /// bibliography move into it).
+    fn build_model(&mut self) -> Option<Review> {
+        Review::build_model(
+            self.config.clone(),
+            std::mem::take(&mut self.content),
+            std::mem::take(&mut self.bibliography),
+            self.review_options,
+            &mut self.diagnostics,
+        )
+    }
+
     /// Ready to render if the model was built, the previous edition (if any) compared,
     /// and nothing failed.
     fn prepared(mut self, root: &Path, review: Option<Review>) -> Result<Prepared, Diagnostics> {
@@ -229,13 +241,7 @@ impl Loaded {
 /// Loads, checks and models the review: every stage before rendering.
 fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
     let mut loaded = load(options, None)?;
-    let review = Review::build_model(
-        loaded.config.clone(),
-        std::mem::take(&mut loaded.content),
-        std::mem::take(&mut loaded.bibliography),
-        loaded.review_options,
-        &mut loaded.diagnostics,
-    );
+    let review = loaded.build_model();
     loaded.prepared(&options.root, review)
 }
 
@@ -492,13 +498,7 @@ pub struct SnapshotReport {
 /// snapshot unless `force`. Nothing is written when the review has errors.
 pub fn snapshot(options: &BuildOptions, force: bool) -> Result<SnapshotReport, Diagnostics> {
     let mut loaded = load(options, None)?;
-    let review = Review::build_model(
-        loaded.config.clone(),
-        std::mem::take(&mut loaded.content),
-        std::mem::take(&mut loaded.bibliography),
-        loaded.review_options,
-        &mut loaded.diagnostics,
-    );
+    let review = loaded.build_model();
     let mut diagnostics = loaded.diagnostics;
     let review = match review {
         Some(review) if !diagnostics.has_errors() => review,
