@@ -2,11 +2,17 @@
 """Measures `tessera serve` edit-to-reload latency (stdlib only).
 
 Subscribes to the server's Server-Sent Events stream (default `/__tessera/events`), then
-appends a word to one content file N times. For each edit it measures the time from the
-file write to the first `event: reload` line that arrives after it, and prints the median.
-The file is restored to its original text at the end.
+edits one content file N times. For each edit it measures the time from the file write to
+the first `event: reload` line that arrives after it, and prints the median. The file is
+restored to its original text at the end.
 
     python3 bench/serve_latency.py --port 4123 --file DIR/content/case-studies/case-00001.md
+    python3 bench/serve_latency.py --port 4123 --file ... --edit title
+
+The kind of edit (`--edit`):
+  body          appends a word to the Markdown body (the default)
+  title         appends a word to the front matter's `title:` (shown in every list)
+  front-matter  appends a word to the front matter's `summary:`
 
 Exit status: 0 on success, 1 if the server never answered or a reload never came.
 """
@@ -15,6 +21,7 @@ import argparse
 import http.client
 import os
 import queue
+import re
 import statistics
 import sys
 import threading
@@ -28,6 +35,8 @@ def parse_args():
     p.add_argument("--path", default="/__tessera/events", help="SSE endpoint")
     p.add_argument("--file", required=True, help="content file to edit")
     p.add_argument("--edits", type=int, default=10)
+    p.add_argument("--edit", choices=["body", "title", "front-matter"], default="body",
+                   help="what each edit changes (see above)")
     p.add_argument("--pid", type=int, help="the server's process id: stop waiting if it exits")
     p.add_argument("--startup-timeout", type=float, default=300.0,
                    help="seconds to wait for the server to accept the SSE connection")
@@ -108,6 +117,19 @@ def wait_for_reload(events, since, timeout):
             return at - since
 
 
+def edited(original, kind, i):
+    """The file's text after edit number `i` of the given kind."""
+    word = f"benchmark{i}"
+    if kind == "body":
+        return original + f" {word}\n"
+    key = "title" if kind == "title" else "summary"
+    pattern = re.compile(rf'^({key}: "[^"\n]*?)(")$', re.MULTILINE)
+    text, count = pattern.subn(rf"\1 {word}\2", original, count=1)
+    if count != 1:
+        sys.exit(f"serve latency: no double-quoted `{key}:` line in the front matter to edit")
+    return text
+
+
 def measure(args, events):
     latencies = []
     with open(args.file, encoding="utf-8") as f:
@@ -115,9 +137,10 @@ def measure(args, events):
     try:
         for i in range(args.edits):
             drain(events, args.settle)
+            text = edited(original, args.edit, i)
             start = time.perf_counter()
-            with open(args.file, "a", encoding="utf-8") as f:
-                f.write(f" benchmark{i}\n")
+            with open(args.file, "w", encoding="utf-8") as f:
+                f.write(text)
             latency = wait_for_reload(events, start, args.timeout)
             if latency is None:
                 print(f"serve latency: no reload within {args.timeout:.0f}s of edit {i + 1}")
@@ -138,7 +161,7 @@ def main():
     if not latencies:
         return 1
     ms = [1000 * x for x in latencies]
-    print(f"serve latency: median {statistics.median(ms):.0f} ms "
+    print(f"serve latency ({args.edit} edit): median {statistics.median(ms):.0f} ms "
           f"(min {min(ms):.0f}, max {max(ms):.0f}) over {len(ms)} edits")
     return 0
 
