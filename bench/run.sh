@@ -19,7 +19,8 @@
 #   BENCH_HUGO=0              skip Hugo
 #   BENCH_BUILD=0             skip `cargo build` and use the binaries already in target/release
 #   BENCH_TESSERA=PATH        the tessera binary to measure (default: target/release/tessera)
-#   BENCH_SERVE_EDITS=10      edits timed by the serve-latency check
+#   BENCH_SERVE_EDITS=10      edits timed by the serve-latency check, for each kind
+#   BENCH_SERVE_KINDS="body title"  kinds of edit timed (serve_latency.py --edit)
 #   BENCH_DISK=DIR            where outputs on the ordinary disk go (/var/tmp/tessera-bench)
 #   BENCH_ONLY=places         only the tmpfs/disk, new/over and check-vs-build comparisons
 #   BENCH_SEARCH=0, BENCH_SERVE=0  skip search on/off, serve latency
@@ -386,13 +387,17 @@ bench_serve() {
     fi
     "$TESSERA" serve --port "$port" --root "$dir/tessera" "${extra[@]}" >"$dir/serve.log" 2>&1 &
     SERVER_PID=$!
-    if result=$(python3 "$REPO/bench/serve_latency.py" --port "$port" --pid "$SERVER_PID" --edits "$SERVE_EDITS" \
-        --file "$dir/tessera/content/case-studies/case-00001.md"); then
-        echo "  $result"
-        EXTRAS+=("$(printf '%6s case studies: %s' "$size" "$result")")
-    else
-        echo "  ${result:-serve latency: failed} (server log: $dir/serve.log)"
-    fi
+    local kind
+    for kind in ${BENCH_SERVE_KINDS:-body title}; do
+        if result=$(python3 "$REPO/bench/serve_latency.py" --port "$port" --pid "$SERVER_PID" --edits "$SERVE_EDITS" \
+            --edit "$kind" --file "$dir/tessera/content/case-studies/case-00001.md"); then
+            echo "  $result"
+            EXTRAS+=("$(printf '%6s case studies: %s' "$size" "$result")")
+        else
+            echo "  ${result:-serve latency: failed} (server log: $dir/serve.log)"
+            break
+        fi
+    done
     cleanup
 }
 

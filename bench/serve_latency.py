@@ -147,8 +147,12 @@ def measure(args, events):
                 return None
             latencies.append(latency)
     finally:
+        start = time.perf_counter()
         with open(args.file, "w", encoding="utf-8") as f:
             f.write(original)
+        # Wait for the rebuild the restore causes, so that a run started right after this
+        # one does not take its reload for its own.
+        wait_for_reload(events, start, args.timeout)
     return latencies
 
 

@@ -32,6 +32,8 @@ struct RebuildState {
     content: content::ParseCache,
     review: review::ReviewCache,
     pages: render::PageCache,
+    /// The bibliography as the last compile formatted it.
+    citations: citations::ApplyCache,
     /// The data files (`data/`, `editions.json`) and what they were written from.
     data: editions::DataCache,
 }
@@ -84,7 +86,12 @@ impl RebuildState {
         options: &BuildOptions,
         maybe_changed: Option<&HashSet<PathBuf>>,
     ) -> Result<Site, Diagnostics> {
-        let mut loaded = load(options, Some((&mut self.content, maybe_changed)))?;
+        let cache = LoadCache {
+            content: &mut self.content,
+            maybe_changed,
+            citations: &mut self.citations,
+        };
+        let mut loaded = load(options, Some(cache))?;
         let content = std::mem::take(&mut loaded.content);
         let bodies_only = Review::only_bodies_differ(
             &self.review,

@@ -131,12 +131,17 @@ struct Loaded {
     timer: PhaseTimer,
 }
 
-/// Reads site.toml, the templates, the content and the bibliography, parsing only what
-/// changed since the last load through `cache` when there is one.
-fn load(
-    options: &BuildOptions,
-    cache: Option<(&mut content::ParseCache, Option<&HashSet<PathBuf>>)>,
-) -> Result<Loaded, Diagnostics> {
+/// What a load through [`compiler::Compiler`] keeps for the next: the parsed files (with
+/// the files that may have changed since, when known) and the formatted bibliography.
+struct LoadCache<'a> {
+    content: &'a mut content::ParseCache,
+    maybe_changed: Option<&'a HashSet<PathBuf>>,
+    citations: &'a mut citations::ApplyCache,
+}
+
+/// Reads site.toml, the templates, the content and the bibliography, parsing and
+/// formatting only what changed since the last load through `cache` when there is one.
+fn load(options: &BuildOptions, cache: Option<LoadCache>) -> Result<Loaded, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
     let mut timer = PhaseTimer::from_env();
     let root = options.root.as_path();
@@ -151,11 +156,12 @@ fn load(
     }
     let config = Arc::new(config);
     let templates = Templates::load(root, &config.site_theme, &mut diagnostics);
-    let mut content = match cache {
-        Some((cache, maybe_changed)) => {
-            content::load_cached(root, &mut diagnostics, cache, maybe_changed)
-        }
-        None => content::load(root, &mut diagnostics),
+    let (mut content, mut citation_cache) = match cache {
+        Some(cache) => (
+            content::load_cached(root, &mut diagnostics, cache.content, cache.maybe_changed),
+            Some(cache.citations),
+        ),
+        None => (content::load(root, &mut diagnostics), None),
     };
     let mut bibliography = Bibliography::load(
         root,
@@ -167,14 +173,26 @@ fn load(
         let portable = UrlStyle {
             portable: options.portable || config.build.portable,
         };
-        citations::apply(
-            root,
-            &mut bibliography,
-            Arc::new(style),
-            &cites,
-            &portable.page("references"),
-            &mut diagnostics,
-        );
+        let references = portable.page("references");
+        match citation_cache.as_deref_mut() {
+            Some(cache) => citations::apply_cached(
+                cache,
+                root,
+                &mut bibliography,
+                Arc::new(style),
+                cites,
+                &references,
+                &mut diagnostics,
+            ),
+            None => citations::apply(
+                root,
+                &mut bibliography,
+                Arc::new(style),
+                &cites,
+                &references,
+                &mut diagnostics,
+            ),
+        }
     }
     timer.lap("load");
     let review_options = ReviewOptions {

@@ -8,6 +8,7 @@
 //! ([`PageCiter`]) and writing entries as `.bib` and `.ris` ([`export`]). It reads the
 //! bibliography and the configuration and knows nothing of templates.
 
+mod cache;
 pub(crate) mod export;
 mod html;
 mod page;
@@ -26,6 +27,7 @@ use hayagriva::{
 use crate::bibliography::{Bibliography, Source};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::shared::Shared;
+pub(crate) use cache::{ApplyCache, apply_cached};
 pub(crate) use page::{PageCitation, PageCiter, PageEntry};
 pub(crate) use style::Style;
 

@@ -170,11 +170,15 @@ impl Layout {
             .enumerate()
             .map(|(i, c)| (c.slug.clone(), i / PART_SIZE + 1))
             .collect();
-        let claims = review
+        let claims: std::collections::HashSet<String> = review
             .contested
             .iter()
             .map(|&i| review.claims[i].slug.clone())
             .collect();
+        // Sorted: a set's order differs from one build to the next, and a digest that
+        // changed with it would render every part again after any edit.
+        let mut sorted: Vec<&String> = claims.iter().collect();
+        sorted.sort();
         let digest = digest_of(
             "print-layout",
             &(
@@ -184,7 +188,7 @@ impl Layout {
                     .iter()
                     .map(|c| &c.slug)
                     .collect::<Vec<_>>(),
-                &claims,
+                sorted,
             ),
         );
         Layout {
@@ -356,16 +360,26 @@ impl Targets {
 /// Headings `by` levels lower (at most `h6`): a body's `##` sits under the document's
 /// section and the case study's own title.
 fn demote(html: &str, by: usize) -> String {
-    let mut out = html.to_string();
-    for level in (1..=6).rev() {
-        let to = (level + by).min(6);
-        if to == level {
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    for (at, _) in html.match_indices('<') {
+        // `<hN…` opens a heading, `</hN>` closes one.
+        let (digit, closing) = match bytes.get(at + 1) {
+            Some(b'/') => (at + 3, true),
+            _ => (at + 2, false),
+        };
+        if bytes.get(digit - 1) != Some(&b'h') || (closing && bytes.get(digit + 1) != Some(&b'>')) {
             continue;
         }
-        out = out
-            .replace(&format!("<h{level}"), &format!("<h{to}"))
-            .replace(&format!("</h{level}>"), &format!("</h{to}>"));
+        if let Some(level @ b'1'..=b'6') = bytes.get(digit).copied() {
+            let to = (usize::from(level - b'0') + by).min(6);
+            out.push_str(&html[copied..digit]);
+            out.push_str(&to.to_string());
+            copied = digit + 1;
+        }
     }
+    out.push_str(&html[copied..]);
     out
 }
 
@@ -391,14 +405,21 @@ fn resolve(folder: &str, path: &str) -> String {
 
 /// The next ` href="…"`, ` src="…"` or ` id="…"` in `html`: what comes before, the attribute's start
 /// (`href="`), its value and what follows the closing quote. Markdown bodies are
-/// pulldown-cmark's output, where attributes are always double-quoted.
+/// pulldown-cmark's output, where attributes are always double-quoted. Only the text up to
+/// the attribute found is searched, so rewriting a body takes time linear in its length
+/// (searching for each name to the end of the body every time was quadratic).
 fn next_attribute(html: &str) -> Option<(&str, &str, &str, &str)> {
-    let find = |pat: &'static str| html.find(pat).map(|i| (i, pat));
-    let (at, pat) = [find(" href=\""), find(" id=\""), find(" src=\"")]
-        .into_iter()
-        .flatten()
-        .min_by_key(|(i, _)| *i)?;
-    let value_start = at + pat.len();
+    let mut from = 0;
+    let (at, value_start) = loop {
+        let equals = from + html[from..].find("=\"")?;
+        let name = [" href", " id", " src"]
+            .into_iter()
+            .find(|name| html[..equals].ends_with(name));
+        if let Some(name) = name {
+            break (equals - name.len(), equals + 2);
+        }
+        from = equals + 2;
+    };
     let end = value_start + html[value_start..].find('"')?;
     Some((
         &html[..at],
@@ -466,6 +487,10 @@ mod tests {
         assert_eq!(
             demote("<h2 id=\"a\">A</h2><h5>B</h5>", 2),
             "<h4 id=\"a\">A</h4><h6>B</h6>"
+        );
+        assert_eq!(
+            demote("<hr><h1>x<b>y</b> 1<h</h1><h7>", 1),
+            "<hr><h2>x<b>y</b> 1<h</h2><h7>"
         );
     }
 

@@ -92,19 +92,19 @@ impl Published {
                     .map(|c| (url.to_string(), c))
             })
             .collect();
-        let mut meta = HashMap::new();
-        for c in &review.case_studies {
-            meta.insert(
+        let case_meta = review.case_studies.par_iter().map(|c| {
+            (
                 c.url.clone(),
                 page_meta(review, &c.url, &c.title, &c.summary),
-            );
-        }
-        for c in &review.claims {
-            meta.insert(
+            )
+        });
+        let claim_meta = review.claims.par_iter().map(|c| {
+            (
                 c.url.clone(),
                 page_meta(review, &c.url, &c.title, &c.summary),
-            );
-        }
+            )
+        });
+        let meta: HashMap<String, Value> = case_meta.chain(claim_meta).collect();
         let home = review.url_style.page("");
         let review_citation = cite(review_citer.as_ref(), &home, &config.title, "report", "");
         Published {
@@ -123,27 +123,26 @@ impl Published {
     /// Gives case-study and claim pages their `cite`, the home page `cite_review`, and adds
     /// the references page.
     pub(super) fn add_to(&mut self, review: &Review, jobs: &mut Vec<PageJob>) {
-        for job in jobs.iter_mut() {
-            match job.template {
-                "case-study.html" | "claim.html" => {
-                    let value = self
-                        .pages
-                        .get(&job.url)
-                        .map_or(Value::none(), |c| cite_value(c, file_of(&job.url)));
-                    job.vars.push(("cite", Var::Plain(value)));
-                    let meta = self.meta.get(&job.url).cloned().unwrap_or(Value::none());
-                    job.vars.push(("meta", Var::Plain(meta)));
-                }
-                "index.html" => {
-                    let value = self
-                        .review
-                        .as_ref()
-                        .map_or(Value::none(), |c| cite_value(c, "cite"));
-                    job.vars.push(("cite_review", Var::Plain(value)));
-                }
-                _ => {}
+        // In parallel: a large review has thousands of these pages.
+        jobs.par_iter_mut().for_each(|job| match job.template {
+            "case-study.html" | "claim.html" => {
+                let value = self
+                    .pages
+                    .get(&job.url)
+                    .map_or(Value::none(), |c| cite_value(c, file_of(&job.url)));
+                job.vars.push(("cite", Var::Plain(value)));
+                let meta = self.meta.get(&job.url).cloned().unwrap_or(Value::none());
+                job.vars.push(("meta", Var::Plain(meta)));
             }
-        }
+            "index.html" => {
+                let value = self
+                    .review
+                    .as_ref()
+                    .map_or(Value::none(), |c| cite_value(c, "cite"));
+                job.vars.push(("cite_review", Var::Plain(value)));
+            }
+            _ => {}
+        });
         let style = review.bibliography.styled.as_ref();
         jobs.push(PageJob::new(
             review.url_style.page("references"),
