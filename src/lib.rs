@@ -156,7 +156,7 @@ fn load(options: &BuildOptions, cache: Option<LoadCache>) -> Result<Loaded, Diag
     }
     let config = Arc::new(config);
     let templates = Templates::load(root, &config.site_theme, &mut diagnostics);
-    let (mut content, mut citation_cache) = match cache {
+    let (mut content, citation_cache) = match cache {
         Some(cache) => (
             content::load_cached(root, &mut diagnostics, cache.content, cache.maybe_changed),
             Some(cache.citations),
@@ -174,7 +174,7 @@ fn load(options: &BuildOptions, cache: Option<LoadCache>) -> Result<Loaded, Diag
             portable: options.portable || config.build.portable,
         };
         let references = portable.page("references");
-        match citation_cache.as_deref_mut() {
+        match citation_cache {
             Some(cache) => citations::apply_cached(
                 cache,
                 root,
