@@ -354,18 +354,30 @@ impl Targets {
 }
 
 /// Headings `by` levels lower (at most `h6`): a body's `##` sits under the document's
-/// section and the case study's own title.
+/// section and the case study's own title. One pass over the text.
 fn demote(html: &str, by: usize) -> String {
-    let mut out = html.to_string();
-    for level in (1..=6).rev() {
-        let to = (level + by).min(6);
-        if to == level {
-            continue;
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        let tag = &rest[at..];
+        let head = if tag.starts_with("</h") {
+            3
+        } else if tag.starts_with("<h") {
+            2
+        } else {
+            1
+        };
+        out.push_str(&rest[..at + head]);
+        rest = &rest[at + head..];
+        if head > 1
+            && let Some(d @ b'1'..=b'6') = rest.as_bytes().first().copied()
+        {
+            let to = (usize::from(d - b'0') + by).min(6);
+            out.push_str(&to.to_string());
+            rest = &rest[1..];
         }
-        out = out
-            .replace(&format!("<h{level}"), &format!("<h{to}"))
-            .replace(&format!("</h{level}>"), &format!("</h{to}>"));
     }
+    out.push_str(rest);
     out
 }
 
@@ -389,23 +401,29 @@ fn resolve(folder: &str, path: &str) -> String {
     joined
 }
 
-/// The next ` href="…"`, ` src="…"` or ` id="…"` in `html`: what comes before, the attribute's start
-/// (`href="`), its value and what follows the closing quote. Markdown bodies are
-/// pulldown-cmark's output, where attributes are always double-quoted.
+/// The next ` href="…"`, ` src="…"` or ` id="…"` in `html`: what comes before, the
+/// attribute's start (`href="`), its value and what follows the closing quote. Markdown
+/// bodies are pulldown-cmark's output, where attributes are always double-quoted. Each
+/// call reads only up to the attribute it returns, so a whole body is read once.
 fn next_attribute(html: &str) -> Option<(&str, &str, &str, &str)> {
-    let find = |pat: &'static str| html.find(pat).map(|i| (i, pat));
-    let (at, pat) = [find(" href=\""), find(" id=\""), find(" src=\"")]
-        .into_iter()
-        .flatten()
-        .min_by_key(|(i, _)| *i)?;
-    let value_start = at + pat.len();
-    let end = value_start + html[value_start..].find('"')?;
-    Some((
-        &html[..at],
-        &html[at..value_start],
-        &html[value_start..end],
-        &html[end + 1..],
-    ))
+    const NAMES: [&str; 3] = [" href", " id", " src"];
+    let mut from = 0;
+    loop {
+        let equals = from + html[from..].find("=\"")?;
+        let before = &html[..equals];
+        if let Some(name) = NAMES.iter().find(|name| before.ends_with(*name)) {
+            let at = equals - name.len();
+            let value_start = equals + 2;
+            let end = value_start + html[value_start..].find('"')?;
+            return Some((
+                &html[..at],
+                &html[at..value_start],
+                &html[value_start..end],
+                &html[end + 1..],
+            ));
+        }
+        from = equals + 2;
+    }
 }
 
 #[cfg(test)]
