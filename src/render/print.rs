@@ -40,7 +40,7 @@ pub(super) fn jobs(review: &Review) -> Vec<PageJob> {
                 layout: Arc::clone(&layout),
                 part: number,
             };
-            let cases = layout.range(number, review.case_studies.len());
+            let cases = Layout::range_of(number, review.case_studies.len());
             let mut vars = vec![
                 ("part", Var::Plain(part_value(review, &targets))),
                 ("case_studies", Var::Cases(cases.clone().collect())),
@@ -194,10 +194,6 @@ impl Layout {
             claims,
             digest,
         }
-    }
-
-    fn range(&self, part: usize, total: usize) -> std::ops::Range<usize> {
-        Layout::range_of(part, total)
     }
 
     /// The case studies (by position) of part `part` of a review of `total`.
