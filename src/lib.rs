@@ -388,6 +388,12 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Err(BuildError::Invalid(prepared.diagnostics));
         }
     };
+    // Written now, not after the pages: a large review's data files are tens of
+    // megabytes, which need not stay in memory while the pages render.
+    let data_file_count = data_files.len();
+    for file in data_files {
+        staging.write(&output_file(file))?;
+    }
     prepared.timer.lap("data files");
     let (pages, downloads) = match render::render_site(
         &prepared.review,
@@ -403,12 +409,9 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         Err(render::RenderError::Sink(err)) => return Err(BuildError::Output(err)),
     };
     prepared.timer.lap("render and write pages");
-    for file in &data_files {
-        staging.write(&output_file(file.clone()))?;
-    }
     let copies = copies(&prepared.review, &prepared.templates);
     staging.copy_all(&copies)?;
-    let mut files = pages + downloads + data_files.len() + copies.len();
+    let mut files = pages + downloads + data_file_count + copies.len();
     let mut searchable = None;
     if let Some(indexer) = indexer {
         let bundle = match indexer.finish() {

@@ -40,7 +40,7 @@ pub(super) fn jobs(review: &Review) -> Vec<PageJob> {
                 layout: Arc::clone(&layout),
                 part: number,
             };
-            let cases = layout.range(number, review.case_studies.len());
+            let cases = Layout::range_of(number, review.case_studies.len());
             let mut vars = vec![
                 ("part", Var::Plain(part_value(review, &targets))),
                 ("case_studies", Var::Cases(cases.clone().collect())),
@@ -200,10 +200,6 @@ impl Layout {
         }
     }
 
-    fn range(&self, part: usize, total: usize) -> std::ops::Range<usize> {
-        Layout::range_of(part, total)
-    }
-
     /// The case studies (by position) of part `part` of a review of `total`.
     fn range_of(part: usize, total: usize) -> std::ops::Range<usize> {
         let start = ((part - 1) * PART_SIZE).min(total);
@@ -358,28 +354,30 @@ impl Targets {
 }
 
 /// Headings `by` levels lower (at most `h6`): a body's `##` sits under the document's
-/// section and the case study's own title.
+/// section and the case study's own title. One pass over the text.
 fn demote(html: &str, by: usize) -> String {
-    let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len());
-    let mut copied = 0;
-    for (at, _) in html.match_indices('<') {
-        // `<hN…` opens a heading, `</hN>` closes one.
-        let (digit, closing) = match bytes.get(at + 1) {
-            Some(b'/') => (at + 3, true),
-            _ => (at + 2, false),
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        let tag = &rest[at..];
+        let head = if tag.starts_with("</h") {
+            3
+        } else if tag.starts_with("<h") {
+            2
+        } else {
+            1
         };
-        if bytes.get(digit - 1) != Some(&b'h') || (closing && bytes.get(digit + 1) != Some(&b'>')) {
-            continue;
-        }
-        if let Some(level @ b'1'..=b'6') = bytes.get(digit).copied() {
-            let to = (usize::from(level - b'0') + by).min(6);
-            out.push_str(&html[copied..digit]);
+        out.push_str(&rest[..at + head]);
+        rest = &rest[at + head..];
+        if head > 1
+            && let Some(d @ b'1'..=b'6') = rest.as_bytes().first().copied()
+        {
+            let to = (usize::from(d - b'0') + by).min(6);
             out.push_str(&to.to_string());
-            copied = digit + 1;
+            rest = &rest[1..];
         }
     }
-    out.push_str(&html[copied..]);
+    out.push_str(rest);
     out
 }
 
@@ -403,30 +401,29 @@ fn resolve(folder: &str, path: &str) -> String {
     joined
 }
 
-/// The next ` href="…"`, ` src="…"` or ` id="…"` in `html`: what comes before, the attribute's start
-/// (`href="`), its value and what follows the closing quote. Markdown bodies are
-/// pulldown-cmark's output, where attributes are always double-quoted. Only the text up to
-/// the attribute found is searched, so rewriting a body takes time linear in its length
-/// (searching for each name to the end of the body every time was quadratic).
+/// The next ` href="…"`, ` src="…"` or ` id="…"` in `html`: what comes before, the
+/// attribute's start (`href="`), its value and what follows the closing quote. Markdown
+/// bodies are pulldown-cmark's output, where attributes are always double-quoted. Each
+/// call reads only up to the attribute it returns, so a whole body is read once.
 fn next_attribute(html: &str) -> Option<(&str, &str, &str, &str)> {
+    const NAMES: [&str; 3] = [" href", " id", " src"];
     let mut from = 0;
-    let (at, value_start) = loop {
+    loop {
         let equals = from + html[from..].find("=\"")?;
-        let name = [" href", " id", " src"]
-            .into_iter()
-            .find(|name| html[..equals].ends_with(name));
-        if let Some(name) = name {
-            break (equals - name.len(), equals + 2);
+        let before = &html[..equals];
+        if let Some(name) = NAMES.iter().find(|name| before.ends_with(*name)) {
+            let at = equals - name.len();
+            let value_start = equals + 2;
+            let end = value_start + html[value_start..].find('"')?;
+            return Some((
+                &html[..at],
+                &html[at..value_start],
+                &html[value_start..end],
+                &html[end + 1..],
+            ));
         }
         from = equals + 2;
-    };
-    let end = value_start + html[value_start..].find('"')?;
-    Some((
-        &html[..at],
-        &html[at..value_start],
-        &html[value_start..end],
-        &html[end + 1..],
-    ))
+    }
 }
 
 #[cfg(test)]
