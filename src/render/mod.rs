@@ -12,6 +12,7 @@ mod filters;
 mod jobs;
 mod print;
 mod publish;
+mod publish_cache;
 pub(crate) mod site_theme;
 mod values;
 
@@ -177,7 +178,7 @@ pub(crate) fn render_site<E: Send>(
 ) -> Result<(usize, usize), RenderError<E>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review, edition));
-    let mut published = publish::Published::of(review);
+    let mut published = publish::Published::of(review, None);
     let mut jobs = jobs::page_jobs(review, edition);
     published.add_to(review, &mut jobs);
     jobs.par_iter().try_for_each(|job| {
@@ -211,7 +212,7 @@ pub(crate) fn render_one_per_template(
 ) -> Result<usize, Box<Diagnostic>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review, edition));
-    let mut published = publish::Published::of(review);
+    let mut published = publish::Published::of(review, None);
     let mut jobs = jobs::page_jobs(review, edition);
     published.add_to(review, &mut jobs);
     let mut seen = std::collections::HashSet::new();
@@ -278,6 +279,9 @@ pub(crate) struct PageCache {
     pages: HashMap<String, (Digest, OutputFile)>,
     values: ValueCache,
     previous: Option<Previous>,
+    /// Each page's citation and metadata, made again only for pages whose title or
+    /// summary changed.
+    published: publish_cache::PublishCache,
 }
 
 impl PageCache {
@@ -325,7 +329,7 @@ pub(crate) fn render_cached(
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
-    let mut published = publish::Published::of(review);
+    let mut published = publish::Published::of(review, Some(&mut cache.published));
     let mut jobs = jobs::page_jobs(review, edition);
     published.add_to(review, &mut jobs);
     let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
@@ -363,6 +367,7 @@ pub(crate) fn render_cached(
     let download_count = downloads.len();
     files.extend(downloads);
     let (digests, values) = values.into_cache();
+    let published = std::mem::take(&mut cache.published);
     let replaced = std::mem::replace(
         cache,
         PageCache {
@@ -372,6 +377,7 @@ pub(crate) fn render_cached(
                 review: Some(owned),
                 digests,
             }),
+            published,
         },
     );
     // Freeing a large review takes a while, and nothing waits for it.

@@ -17,6 +17,7 @@ use tera::Value;
 use super::OutputFile;
 use super::feeds;
 use super::jobs::{PageJob, Var};
+use super::publish_cache::PublishCache;
 use crate::citations::{self, PageCitation, PageEntry};
 use crate::review::Review;
 use crate::review::model::PageRef;
@@ -49,9 +50,15 @@ pub(super) fn absolute(base_url: &str, url: &str) -> String {
 }
 
 impl Published {
-    pub(super) fn of(review: &Review) -> Published {
+    /// Everything publishing adds; with a cache (serve), pages whose title and summary are
+    /// unchanged reuse their citation and metadata.
+    pub(super) fn of(review: &Review, mut cache: Option<&mut PublishCache>) -> Published {
         let config = &review.config;
         let styled = review.bibliography.styled.as_ref();
+        if let Some(cache) = cache.as_deref_mut() {
+            cache.check(config, styled.map(|s| &s.style));
+        }
+        let kept = cache.as_deref();
         let mut pages: Vec<(&str, &str)> = review
             .case_studies
             .iter()
@@ -88,23 +95,44 @@ impl Published {
         let page_citations: HashMap<String, PageCitation> = pages
             .par_iter()
             .filter_map(|(url, title)| {
-                cite(page_citer.as_ref(), url, title, "chapter", &config.title)
+                kept.and_then(|k| k.citation(url, title))
+                    .or_else(|| cite(page_citer.as_ref(), url, title, "chapter", &config.title))
                     .map(|c| (url.to_string(), c))
             })
             .collect();
-        let case_meta = review.case_studies.par_iter().map(|c| {
-            (
-                c.url.clone(),
-                page_meta(review, &c.url, &c.title, &c.summary),
-            )
-        });
-        let claim_meta = review.claims.par_iter().map(|c| {
-            (
-                c.url.clone(),
-                page_meta(review, &c.url, &c.title, &c.summary),
-            )
-        });
+        let pages_meta = |url: &str, title: &str, summary: &str| {
+            let meta = kept
+                .and_then(|k| k.meta(url, title, summary))
+                .unwrap_or_else(|| page_meta(review, url, title, summary));
+            (url.to_string(), meta)
+        };
+        let case_meta = review
+            .case_studies
+            .par_iter()
+            .map(|c| pages_meta(&c.url, &c.title, &c.summary));
+        let claim_meta = review
+            .claims
+            .par_iter()
+            .map(|c| pages_meta(&c.url, &c.title, &c.summary));
         let meta: HashMap<String, Value> = case_meta.chain(claim_meta).collect();
+        if let Some(cache) = cache {
+            let inputs = review
+                .case_studies
+                .iter()
+                .map(|c| (&c.url, &c.title, &c.summary))
+                .chain(review.claims.iter().map(|c| (&c.url, &c.title, &c.summary)));
+            let mut kept_citations = HashMap::new();
+            let mut kept_meta = HashMap::new();
+            for (url, title, summary) in inputs {
+                if let Some(citation) = page_citations.get(url) {
+                    kept_citations.insert(url.clone(), (title.clone(), citation.clone()));
+                }
+                if let Some(value) = meta.get(url) {
+                    kept_meta.insert(url.clone(), (title.clone(), summary.clone(), value.clone()));
+                }
+            }
+            cache.keep(kept_citations, kept_meta);
+        }
         let home = review.url_style.page("");
         let review_citation = cite(review_citer.as_ref(), &home, &config.title, "report", "");
         Published {

@@ -1,0 +1,63 @@
+//! Each page's "cite this page" entry and metadata kept from one render to the next, for
+//! `serve`: formatting them for every case study is most of a rebuild's fixed cost in a
+//! large review, and an edit changes the title or summary of one page at most.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tera::Value;
+
+use crate::citations::{PageCitation, Style};
+use crate::config::SiteConfig;
+
+/// What the last render made, by page URL, with what it was made from. Valid only for the
+/// same configuration and citation style, which every entry also depends on.
+#[derive(Default)]
+pub(crate) struct PublishCache {
+    made_with: Option<(Arc<SiteConfig>, Option<Arc<Style>>)>,
+    /// URL → (title, citation).
+    citations: HashMap<String, (String, PageCitation)>,
+    /// URL → (title, summary, metadata).
+    meta: HashMap<String, (String, String, Value)>,
+}
+
+impl PublishCache {
+    /// Forgets everything unless it was made with this configuration and style.
+    pub(super) fn check(&mut self, config: &Arc<SiteConfig>, style: Option<&Arc<Style>>) {
+        let same = self.made_with.as_ref().is_some_and(|(c, s)| {
+            (Arc::ptr_eq(c, config) || **c == **config) && s.as_ref() == style
+        });
+        if !same {
+            *self = PublishCache {
+                made_with: Some((config.clone(), style.cloned())),
+                ..PublishCache::default()
+            };
+        }
+    }
+
+    /// The citation made last time for this page with this title.
+    pub(super) fn citation(&self, url: &str, title: &str) -> Option<PageCitation> {
+        self.citations
+            .get(url)
+            .filter(|(t, _)| t == title)
+            .map(|(_, c)| c.clone())
+    }
+
+    /// The metadata made last time for this page with this title and summary.
+    pub(super) fn meta(&self, url: &str, title: &str, summary: &str) -> Option<Value> {
+        self.meta
+            .get(url)
+            .filter(|(t, s, _)| t == title && s == summary)
+            .map(|(_, _, m)| m.clone())
+    }
+
+    /// Keeps this render's entries (only these: pages that are gone are forgotten).
+    pub(super) fn keep(
+        &mut self,
+        citations: HashMap<String, (String, PageCitation)>,
+        meta: HashMap<String, (String, String, Value)>,
+    ) {
+        self.citations = citations;
+        self.meta = meta;
+    }
+}
