@@ -973,3 +973,5 @@ fn a_linked_file_follows_its_target_between_rebuilds() {
         .expect("the linked case study's page");
     assert!(String::from_utf8_lossy(&gamma.contents).contains("Seen through the link."));
 }
+
+mod search;
