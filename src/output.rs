@@ -126,6 +126,11 @@ impl Staging {
         })
     }
 
+    /// The folder the site is written into until [`Staging::finish`].
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Writes one page (safe to call from many threads at once).
     pub(crate) fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
         self.put(&file.path, &file.contents)
