@@ -353,7 +353,17 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         .then_some(search::IndexOptions {
             portable: prepared.review.url_style.portable,
         });
-    let sink = |file: OutputFile| staging.write(&file);
+    let search_pages = match search {
+        Some(_) => Some(search::PageFolder::beside(staging.dir())?),
+        None => None,
+    };
+    let sink = |file: OutputFile| {
+        staging.write(&file)?;
+        match &search_pages {
+            Some(pages) => pages.add(&file, &staging.dir().join(&file.path)),
+            None => Ok(()),
+        }
+    };
     let data_files = match prepared.edition.files() {
         Ok(files) => files,
         Err(err) => {
@@ -380,8 +390,10 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     // Nothing waits for the model to be freed: a process about to exit need not do it, and
     // freeing it now leaves its memory to the search index.
     drop_in_background((prepared.review, prepared.templates));
-    // The staging folder holds the rendered pages and nothing else yet: index them.
-    let bundle = match search.map(|options| search::index_folder(staging.dir(), options)) {
+    let bundle = match search
+        .zip(search_pages)
+        .map(|(options, pages)| pages.index(options))
+    {
         Some(Err(err)) => return Err(search_failed(prepared.diagnostics, &err)),
         Some(Ok(bundle)) => {
             prepared.timer.lap("search index");

@@ -9,8 +9,8 @@
 //! (`data-pagefind-meta`) come from the templates too. It knows nothing about the review or
 //! templates and writes nothing to disk.
 //!
-//! `tessera build` indexes the pages it has written with [`index_folder`], which lets
-//! Pagefind read and parse them in parallel (as its command-line tool does). `tessera serve`,
+//! `tessera build` gathers the pages to index in a [`PageFolder`] as it writes them and then
+//! lets Pagefind read and parse them there in parallel (as its command-line tool does). `tessera serve`,
 //! whose pages are only in memory, feeds them to an [`Indexer`]: Pagefind's API for pages in
 //! memory parses one page at a time, so the indexer runs it on a thread of its own, and
 //! pages reach it through a bounded channel (at most [`QUEUE`] wait in memory). Either way
@@ -27,6 +27,7 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::output::OutputError;
 use crate::render::OutputFile;
 
 /// The folder of the output that holds the search bundle. Pagefind's script works out the
@@ -168,12 +169,68 @@ impl Drop for Indexer {
     }
 }
 
-/// Indexes the HTML pages written to `folder` (a site's staging folder, holding its
-/// rendered pages and nothing copied yet) and returns the bundle. Pagefind reads and parses
-/// the pages in parallel here, where [`Indexer`], fed one page at a time, parses them one
-/// after another: a build with search on takes about half as long this way. Pages that do
-/// not mark a `data-pagefind-body` element are left out by Pagefind itself.
-pub(crate) fn index_folder(folder: &Path, options: IndexOptions) -> Result<Bundle, SearchError> {
+/// The pages a build indexes, gathered as they are written: a hard link to each page that
+/// marks a part of itself for the index (a copy where the file system has no hard links),
+/// in a folder of their own beside the staging folder, so that Pagefind reads only them.
+/// Pagefind would otherwise parse every page only to drop the unmarked ones, and those
+/// include the largest (`print/`, with every case study's text, and the listings).
+/// Removed when dropped.
+pub(crate) struct PageFolder {
+    dir: PathBuf,
+}
+
+impl PageFolder {
+    /// An empty folder beside `staging`, named after it (`<staging>-search`); any previous
+    /// one of that name is removed.
+    pub(crate) fn beside(staging: &Path) -> Result<PageFolder, OutputError> {
+        let mut name = staging.file_name().unwrap_or_default().to_os_string();
+        name.push("-search");
+        let dir = staging.with_file_name(name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        Ok(PageFolder { dir })
+    }
+
+    /// Adds `file`, just written at `written`, if it is a page to index. Safe to call from
+    /// many threads at once.
+    pub(crate) fn add(&self, file: &OutputFile, written: &Path) -> Result<(), OutputError> {
+        if !is_indexable(file) {
+            return Ok(());
+        }
+        let link = self.dir.join(&file.path);
+        if let Some(parent) = link.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        std::fs::hard_link(written, &link)
+            .or_else(|_| std::fs::write(&link, &file.contents))
+            .map_err(io_error(&link))
+    }
+
+    /// Indexes the pages added (see [`index_folder`]), then removes the folder.
+    pub(crate) fn index(self, options: IndexOptions) -> Result<Bundle, SearchError> {
+        index_folder(&self.dir, options)
+    }
+}
+
+impl Drop for PageFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Indexes the HTML pages in `folder` and returns the bundle. Pagefind reads and parses the
+/// pages in parallel here, where [`Indexer`], fed one page at a time, parses them one after
+/// another. Pages that do not mark a `data-pagefind-body` element are left out.
+fn index_folder(folder: &Path, options: IndexOptions) -> Result<Bundle, SearchError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

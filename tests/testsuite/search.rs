@@ -89,6 +89,14 @@ fn search_on_writes_the_bundle_the_search_page_and_nav_links() {
         );
     }
     assert_eq!(indexed_pages(&site), INDEXED.len() as u64);
+    // The folder of pages gathered for the index, beside the output, is gone.
+    let beside: Vec<String> = std::fs::read_dir(review.path("."))
+        .expect("review folder")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("tessera"))
+        .collect();
+    assert_eq!(beside, Vec::<String>::new());
 
     // Every page links to the search page, relative to itself; the search page loads the
     // UI from the bundle, and every link and script of the site resolves.
