@@ -387,25 +387,30 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     prepared.timer.lap("render and write pages");
     let copies = copies(&prepared.review, &prepared.templates);
+    for file in &data_files {
+        staging.write(&output_file(file.clone()))?;
+    }
+    staging.copy_all(&copies)?;
+    let mut files = pages + downloads + data_files.len() + copies.len();
     // Nothing waits for the model to be freed: a process about to exit need not do it, and
-    // freeing it now leaves its memory to the search index.
-    drop_in_background((prepared.review, prepared.templates));
+    // freeing it before the search index is built leaves its memory to the index.
+    drop_in_background((
+        prepared.review,
+        prepared.templates,
+        prepared.edition,
+        data_files,
+    ));
     let bundle = match search
         .zip(search_pages)
         .map(|(options, pages)| pages.index(options))
     {
         Some(Err(err)) => return Err(search_failed(prepared.diagnostics, &err)),
         Some(Ok(bundle)) => {
-            prepared.timer.lap("search index");
+            prepared.timer.lap("copy, and search index");
             Some(bundle)
         }
         None => None,
     };
-    for file in &data_files {
-        staging.write(&output_file(file.clone()))?;
-    }
-    staging.copy_all(&copies)?;
-    let mut files = pages + downloads + data_files.len() + copies.len();
     let mut searchable = None;
     if let Some(bundle) = bundle {
         for file in &bundle.files {
