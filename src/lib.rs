@@ -371,6 +371,12 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Err(BuildError::Invalid(prepared.diagnostics));
         }
     };
+    // Written now, not after the pages: a large review's data files are tens of
+    // megabytes, which need not stay in memory while the pages render.
+    let data_file_count = data_files.len();
+    for file in data_files {
+        staging.write(&output_file(file))?;
+    }
     prepared.timer.lap("data files");
     let (pages, downloads) = match render::render_site(
         &prepared.review,
@@ -387,19 +393,11 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     prepared.timer.lap("render and write pages");
     let copies = copies(&prepared.review, &prepared.templates);
-    for file in &data_files {
-        staging.write(&output_file(file.clone()))?;
-    }
     staging.copy_all(&copies)?;
-    let mut files = pages + downloads + data_files.len() + copies.len();
+    let mut files = pages + downloads + data_file_count + copies.len();
     // Nothing waits for the model to be freed: a process about to exit need not do it, and
     // freeing it before the search index is built leaves its memory to the index.
-    drop_in_background((
-        prepared.review,
-        prepared.templates,
-        prepared.edition,
-        data_files,
-    ));
+    drop_in_background((prepared.review, prepared.templates, prepared.edition));
     let bundle = match search
         .zip(search_pages)
         .map(|(options, pages)| pages.index(options))

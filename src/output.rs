@@ -268,7 +268,57 @@ pub fn remove_moved_aside(path: &Path) -> Result<(), OutputError> {
             reason: "it is not a previous site that tessera moved aside".to_string(),
         });
     }
-    remove_tree(path).map_err(io_error(path))
+    remove_tree(path).map_err(io_error(path))?;
+    remove_stale_beside(path);
+    Ok(())
+}
+
+/// Removes what earlier builds of the same output left beside `moved` when they were
+/// stopped before cleaning up: previous sites moved aside (`.<name>.tessera-old-<pid>`,
+/// holding the marker) whose remover was killed, and half-written sites
+/// (`.<name>.tessera-new-<pid>`, and `.<name>.tessera-search-<pid>` beside them) of builds
+/// that are no longer running. Runs in the remover
+/// process, off the build's path; what it cannot remove stays for the next one.
+fn remove_stale_beside(moved: &Path) {
+    let Some((parent, prefix)) = moved.parent().zip(
+        moved
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.split_once(".tessera-old-"))
+            .map(|(prefix, _)| prefix.to_string()),
+    ) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((kind, pid)) = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_prefix(".tessera-"))
+            .and_then(|rest| rest.split_once('-'))
+        else {
+            continue;
+        };
+        let stale = match kind {
+            "old" => path.join(MARKER).is_file() || is_empty_dir(&path),
+            // `search`: the pages a build gathers for its search index (`search.rs`).
+            "new" | "search" => pid.parse::<u32>().is_ok_and(|pid| !is_running(pid)),
+            _ => false,
+        };
+        if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = remove_tree(&path);
+        }
+    }
+}
+
+/// Whether process `pid` is running, where the system says (`/proc`); elsewhere it is
+/// assumed to be, so a build's folder is never taken from under it.
+fn is_running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 /// Removes a folder tree, its subfolders two levels down in parallel (a site keeps most

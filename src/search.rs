@@ -180,11 +180,16 @@ pub(crate) struct PageFolder {
 }
 
 impl PageFolder {
-    /// An empty folder beside `staging`, named after it (`<staging>-search`); any previous
-    /// one of that name is removed.
+    /// An empty folder beside `staging` (`.<output>.tessera-new-<pid>`), named after it
+    /// (`.<output>.tessera-search-<pid>`, which a later build sweeps if this one is killed);
+    /// any previous one of that name is removed.
     pub(crate) fn beside(staging: &Path) -> Result<PageFolder, OutputError> {
-        let mut name = staging.file_name().unwrap_or_default().to_os_string();
-        name.push("-search");
+        let staging_name = staging.file_name().unwrap_or_default().to_string_lossy();
+        let name = if staging_name.contains(".tessera-new-") {
+            staging_name.replacen(".tessera-new-", ".tessera-search-", 1)
+        } else {
+            format!("{staging_name}-search")
+        };
         let dir = staging.with_file_name(name);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;

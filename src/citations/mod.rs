@@ -5,11 +5,12 @@
 //! Owns choosing the style ([`Style`]), formatting the bibliography once per build
 //! ([`apply`], which fills each [`Source`]'s `reference` and `in_text` and the short
 //! citations with their locators), formatting an entry for a page of the review
-//! ([`cite_page`]) and writing entries as `.bib` and `.ris` ([`export`]). It reads the
+//! ([`PageCiter`]) and writing entries as `.bib` and `.ris` ([`export`]). It reads the
 //! bibliography and the configuration and knows nothing of templates.
 
 pub(crate) mod export;
 mod html;
+mod page;
 mod style;
 
 use std::collections::HashMap;
@@ -21,11 +22,11 @@ use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Entry, LocatorPayload,
     SpecificLocator,
 };
-use serde::Serialize;
 
 use crate::bibliography::{Bibliography, Source};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::shared::Shared;
+pub(crate) use page::{PageCitation, PageCiter, PageEntry};
 pub(crate) use style::Style;
 
 /// Escapes text for HTML.
@@ -305,126 +306,6 @@ fn specific_locator(text: &str) -> Option<SpecificLocator<'_>> {
         }
     }
     Some(SpecificLocator(Locator::Custom, LocatorPayload::Str(text)))
-}
-
-/// A page of the review as a bibliography entry, for "Cite this page".
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub(crate) struct PageCitation {
-    /// The entry in the review's style, as HTML.
-    pub html: String,
-    /// The same, as plain text (what the copy button copies).
-    pub text: String,
-    /// The entry as BibLaTeX.
-    pub bib: String,
-    /// The entry as RIS.
-    pub ris: String,
-}
-
-/// What a page entry is made of.
-pub(crate) struct PageEntry<'a> {
-    pub key: &'a str,
-    pub title: &'a str,
-    /// `chapter` for a page, `report` for the review as a whole.
-    pub kind: &'a str,
-    /// The absolute URL, or `""`.
-    pub url: &'a str,
-    /// The review's title, for a page of it; `""` for the review itself.
-    pub container: &'a str,
-}
-
-/// Formats a page of the review (or the review itself) as an entry in the style, with the
-/// review's authors, publisher and date from `[publication]`.
-pub(crate) fn cite_page(
-    style: &Style,
-    config: &crate::config::SiteConfig,
-    page: &PageEntry,
-) -> Result<PageCitation, String> {
-    let entry = page_entry(config, page)?;
-    let formatted = format_all(style, &[(&entry, "")])?;
-    let item = formatted
-        .items
-        .into_iter()
-        .next()
-        .ok_or_else(|| "the style gave no bibliography entry".to_string())?;
-    Ok(PageCitation {
-        html: item.html,
-        text: item.text,
-        bib: export::biblatex(std::iter::once(&entry)),
-        ris: export::ris(std::iter::once(&entry)),
-    })
-}
-
-/// The page as a hayagriva entry, built through hayagriva's own YAML reader (JSON is YAML)
-/// so that names and dates are parsed as for the bibliography.
-fn page_entry(config: &crate::config::SiteConfig, page: &PageEntry) -> Result<Entry, String> {
-    let publication = &config.publication;
-    let mut fields = serde_json::Map::new();
-    fields.insert("type".into(), page.kind.into());
-    fields.insert("title".into(), page.title.into());
-    let authors = publication.author_names();
-    if authors.is_empty() {
-        // With no author, styles put the title first; the publisher stands in as author,
-        // as reference guides advise for an organisation's web pages.
-        if let Some(publisher) = &publication.publisher {
-            fields.insert("author".into(), serde_json::json!([{ "name": publisher }]));
-        }
-    } else {
-        let names: Vec<serde_json::Value> = if publication.authors.is_empty() {
-            // An organisation: one name, never split into given and family names.
-            authors
-                .iter()
-                .map(|a| serde_json::json!({ "name": a }))
-                .collect()
-        } else {
-            authors.iter().map(|a| serde_json::json!(a)).collect()
-        };
-        fields.insert("author".into(), names.into());
-    }
-    if let Some(date) = publication.effective_date(config.edition) {
-        fields.insert("date".into(), date.iso().into());
-    }
-    if !page.url.is_empty() {
-        fields.insert("url".into(), page.url.into());
-    }
-    let mut serials = serde_json::Map::new();
-    if let Some(doi) = publication
-        .doi
-        .as_ref()
-        .filter(|_| page.container.is_empty())
-    {
-        serials.insert("doi".into(), doi.clone().into());
-    }
-    if let Some(issn) = &publication.issn {
-        serials.insert("issn".into(), issn.clone().into());
-    }
-    if !serials.is_empty() {
-        fields.insert("serial-number".into(), serials.into());
-    }
-    if page.container.is_empty() {
-        if let Some(publisher) = &publication.publisher {
-            fields.insert("publisher".into(), publisher.clone().into());
-        }
-    } else {
-        let mut parent = serde_json::Map::new();
-        // A page of the review is cited as a part of a book-length work: it reads cleanly in
-        // every archived style ("'Title', in Review"), where `web` gives stray punctuation
-        // for a year-only date in some.
-        parent.insert("type".into(), "book".into());
-        parent.insert("title".into(), page.container.into());
-        if let Some(publisher) = &publication.publisher {
-            parent.insert("publisher".into(), publisher.clone().into());
-        }
-        fields.insert("parent".into(), parent.into());
-    }
-    let mut library = serde_json::Map::new();
-    library.insert(page.key.to_string(), fields.into());
-    let json = serde_json::Value::Object(library).to_string();
-    let parsed = hayagriva::io::from_yaml_str(&json).map_err(|e| e.to_string())?;
-    parsed
-        .iter()
-        .next()
-        .cloned()
-        .ok_or_else(|| "no entry".to_string())
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ pub(super) enum Var {
     Claims(Vec<usize>),
     Facet(usize),
     Map,
+    /// A part of the printable review's case-study bodies, rewritten when rendered.
+    Print(std::sync::Arc<super::print::PartBodies>),
     /// A small value made for this page.
     Plain(Value),
 }
@@ -43,6 +45,7 @@ impl Var {
             Var::Claims(ids) => list(&mut ids.iter().map(|&i| values.claim(i))),
             Var::Facet(i) => values.facet(*i),
             Var::Map => values.map(),
+            Var::Print(bodies) => bodies.value(values.review()),
             Var::Plain(value) => value.clone(),
         }
     }
@@ -74,6 +77,7 @@ impl Var {
             ),
             Var::Facet(i) => values.facet_digest(*i),
             Var::Map => values.map_digest(),
+            Var::Print(bodies) => bodies.digest(values),
             Var::Plain(value) => Some(digest_of("plain", value)),
         }
     }

@@ -245,6 +245,7 @@ fn sample_of(job: &PageJob) -> PageJob {
                 jobs::Var::Claims(ids) => jobs::Var::Claims(cut(ids)),
                 jobs::Var::Facet(i) => jobs::Var::Facet(*i),
                 jobs::Var::Map => jobs::Var::Map,
+                jobs::Var::Print(bodies) => jobs::Var::Print(bodies.clone()),
                 jobs::Var::Plain(value) => jobs::Var::Plain(value.clone()),
             };
             (*key, var)

@@ -1,36 +1,78 @@
 //! `/print/`: the whole review as one document, for "Print / Save as PDF".
 //!
-//! Owns the print page's variables and the one thing templates cannot do: Markdown bodies
-//! are rendered with links relative to their own page, so in the one-page document each
-//! body's links are rewritten to point inside it (`#case-<slug>`, `#claim-<slug>`,
-//! `#ref-<key>`) or, for pages the document does not hold, to the page on the site, and
-//! heading ids are prefixed so that two bodies' `#history` do not collide.
+//! Owns the print pages' variables and the one thing templates cannot do: Markdown bodies
+//! are rendered with links relative to their own page, so in the document each body's links
+//! are rewritten to point inside it (`#case-<slug>`, `#claim-<slug>`, `#ref-<key>`) or, for
+//! pages the document does not hold, to the page on the site, and heading ids are prefixed
+//! so that two bodies' `#history` do not collide.
+//!
+//! A review of more than [`PART_SIZE`] case studies is printed in parts (`/print/`,
+//! `/print/2/`, …): one page holding 10,000 bodies would be over 100 MB, more than a
+//! browser prints, and would hold every body in memory at once. The first part has the
+//! title page, contents, introduction and contested claims, the last the references;
+//! links between parts point at the part that holds their target. Each part's bodies are
+//! rewritten only when that part is rendered.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use tera::Value;
 
 use super::jobs::{PageJob, Var};
+use super::values::{Digest, Values, digest_all, digest_of};
 use crate::review::Review;
 
 /// The print page's URL folder.
 const PRINT_DIR: &str = "print";
 
-/// The print page's job: the home page's text, contested claims, every case study with its
-/// body rewritten for the document, and (from the references page's job) the references.
-pub(super) fn job(review: &Review) -> PageJob {
-    let targets = Targets::of(review);
-    let bodies: serde_json::Map<String, serde_json::Value> = review
-        .case_studies
-        .iter()
-        .map(|c| {
-            let prefix = format!("case-{}", c.slug);
-            (
-                c.slug.clone(),
-                demote(&targets.rewrite(&c.content, &c.url, &prefix), 2).into(),
+/// The most case studies one print page holds.
+pub(super) const PART_SIZE: usize = 250;
+
+/// The print pages' jobs: the first with the home page's text and the contested claims,
+/// each with its share of the case studies (bodies rewritten when rendered), the last with
+/// (from the references page's job) the references.
+pub(super) fn jobs(review: &Review) -> Vec<PageJob> {
+    let layout = Arc::new(Layout::of(review));
+    let count = layout.parts;
+    (1..=count)
+        .map(|number| {
+            let targets = Targets {
+                layout: Arc::clone(&layout),
+                part: number,
+            };
+            let cases = Layout::range_of(number, review.case_studies.len());
+            let mut vars = vec![
+                ("part", Var::Plain(part_value(review, &targets))),
+                ("case_studies", Var::Cases(cases.clone().collect())),
+                (
+                    "bodies",
+                    Var::Print(Arc::new(PartBodies {
+                        targets: targets.clone(),
+                        cases,
+                    })),
+                ),
+            ];
+            if number == 1 {
+                vars.extend(front_vars(review, &targets));
+            }
+            let title = if count == 1 {
+                "The whole review".to_string()
+            } else {
+                format!("The whole review, part {number} of {count}")
+            };
+            PageJob::new(
+                review.url_style.page(&part_dir(number)),
+                "print.html",
+                "print",
+                &title,
+                vars,
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The first part's own variables: the introduction and the contested claims.
+fn front_vars(review: &Review, targets: &Targets) -> Vec<(&'static str, Var)> {
     let claim_bodies: serde_json::Map<String, serde_json::Value> = review
         .contested
         .iter()
@@ -46,45 +88,189 @@ pub(super) fn job(review: &Review) -> PageJob {
     let intro = review.home.as_ref().map_or(String::new(), |home| {
         demote(&targets.rewrite(&home.content, &home.url, "intro"), 1)
     });
-    PageJob::new(
-        review.url_style.page(PRINT_DIR),
-        "print.html",
-        "print",
-        "The whole review",
-        vec![
-            ("intro", Var::Plain(Value::from(intro))),
-            ("contested", Var::Claims(review.contested.clone())),
-            (
-                "case_studies",
-                Var::Cases((0..review.case_studies.len()).collect()),
-            ),
-            ("bodies", Var::Plain(Value::from_serializable(&bodies))),
-            (
-                "claim_bodies",
-                Var::Plain(Value::from_serializable(&claim_bodies)),
-            ),
-        ],
-    )
+    // Where the contested claims' findings link to their case studies.
+    let case_parts: serde_json::Map<String, serde_json::Value> = review
+        .contested
+        .iter()
+        .flat_map(|&i| &review.claims[i].findings)
+        .filter_map(|f| {
+            let slug = &f.case_study.slug;
+            let part = *targets.layout.case_studies.get(slug)?;
+            Some((slug.clone(), targets.prefix(part).into()))
+        })
+        .collect();
+    vec![
+        (
+            "case_parts",
+            Var::Plain(Value::from_serializable(&case_parts)),
+        ),
+        ("intro", Var::Plain(Value::from(intro))),
+        ("contested", Var::Claims(review.contested.clone())),
+        (
+            "claim_bodies",
+            Var::Plain(Value::from_serializable(&claim_bodies)),
+        ),
+    ]
 }
 
-/// Which site pages the document holds, by their site path (without `index.html`).
-struct Targets {
+/// `part`: `{number, count, parts, refs}`, where `parts` lists every part as `{number, url,
+/// first, last}` (its site-relative URL and the positions of its first and last case
+/// study, from 1), for the parts' contents and navigation, and `refs` goes before a
+/// `#ref-<key>` link to reach the part with the references (`""` in that part).
+fn part_value(review: &Review, targets: &Targets) -> Value {
+    let (number, count) = (targets.part, targets.layout.parts);
+    let total = review.case_studies.len();
+    let parts: Vec<serde_json::Value> = (1..=count)
+        .map(|n| {
+            let range = Layout::range_of(n, total);
+            serde_json::json!({
+                "number": n,
+                "url": review.url_style.page(&part_dir(n)),
+                "first": range.start + 1,
+                "last": range.end,
+            })
+        })
+        .collect();
+    Value::from_serializable(&serde_json::json!({
+        "number": number,
+        "count": count,
+        "parts": parts,
+        "refs": targets.prefix(count),
+    }))
+}
+
+/// The folder of part `number`: `print`, then `print/2`, ….
+fn part_dir(number: usize) -> String {
+    if number == 1 {
+        PRINT_DIR.to_string()
+    } else {
+        format!("{PRINT_DIR}/{number}")
+    }
+}
+
+/// Which page holds what: the part of each case study, and how many parts there are.
+struct Layout {
     portable: bool,
-    case_studies: HashSet<String>,
-    claims: HashSet<String>,
+    parts: usize,
+    /// The part holding each case study, by slug.
+    case_studies: HashMap<String, usize>,
+    /// The contested claims' slugs (all in the first part).
+    claims: std::collections::HashSet<String>,
+    /// What the layout depends on, for deciding whether a part must be rendered again.
+    digest: Digest,
+}
+
+impl Layout {
+    fn of(review: &Review) -> Layout {
+        let total = review.case_studies.len();
+        let parts = total.div_ceil(PART_SIZE).max(1);
+        let case_studies: HashMap<String, usize> = review
+            .case_studies
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.slug.clone(), i / PART_SIZE + 1))
+            .collect();
+        let claims = review
+            .contested
+            .iter()
+            .map(|&i| review.claims[i].slug.clone())
+            .collect();
+        let digest = digest_of(
+            "print-layout",
+            &(
+                review.url_style.portable,
+                review
+                    .case_studies
+                    .iter()
+                    .map(|c| &c.slug)
+                    .collect::<Vec<_>>(),
+                &claims,
+            ),
+        );
+        Layout {
+            portable: review.url_style.portable,
+            parts,
+            case_studies,
+            claims,
+            digest,
+        }
+    }
+
+    /// The case studies (by position) of part `part` of a review of `total`.
+    fn range_of(part: usize, total: usize) -> std::ops::Range<usize> {
+        let start = ((part - 1) * PART_SIZE).min(total);
+        start..(start + PART_SIZE).min(total)
+    }
+}
+
+/// One part's case-study bodies, rewritten for the document when the part is rendered.
+pub(super) struct PartBodies {
+    targets: Targets,
+    cases: std::ops::Range<usize>,
+}
+
+impl PartBodies {
+    /// `{slug: body}` for the part's case studies.
+    pub(super) fn value(&self, review: &Review) -> Value {
+        let bodies: serde_json::Map<String, serde_json::Value> = review.case_studies
+            [self.cases.clone()]
+        .iter()
+        .map(|c| {
+            let prefix = format!("case-{}", c.slug);
+            (
+                c.slug.clone(),
+                demote(&self.targets.rewrite(&c.content, &c.url, &prefix), 2).into(),
+            )
+        })
+        .collect();
+        Value::from_serializable(&bodies)
+    }
+
+    /// Changes when a body of the part or where anything is in the document changes.
+    pub(super) fn digest(&self, values: &Values) -> Option<Digest> {
+        let cases: Option<Vec<Digest>> =
+            self.cases.clone().map(|i| values.case_digest(i)).collect();
+        Some(digest_all(
+            "print-bodies",
+            [
+                self.targets.layout.digest,
+                digest_of("part", &self.targets.part),
+                digest_all("cases", cases?),
+            ],
+        ))
+    }
+}
+
+/// Where the links of one part's bodies lead.
+#[derive(Clone)]
+struct Targets {
+    layout: Arc<Layout>,
+    /// The part being written, from 1.
+    part: usize,
 }
 
 impl Targets {
-    fn of(review: &Review) -> Targets {
-        Targets {
-            portable: review.url_style.portable,
-            case_studies: review.case_studies.iter().map(|c| c.slug.clone()).collect(),
-            claims: review
-                .contested
-                .iter()
-                .map(|&i| review.claims[i].slug.clone())
-                .collect(),
+    /// From this part's folder to the site's root.
+    fn up(&self) -> &'static str {
+        if self.part == 1 { "../" } else { "../../" }
+    }
+
+    /// `#fragment` in part `part`, from this part.
+    fn in_part(&self, part: usize, fragment: &str) -> String {
+        format!("{}#{fragment}", self.prefix(part))
+    }
+
+    /// What goes before `#fragment` to reach part `part` from this part: `""` in this part.
+    fn prefix(&self, part: usize) -> String {
+        if part == self.part {
+            return String::new();
         }
+        let index = if self.layout.portable {
+            "index.html"
+        } else {
+            ""
+        };
+        format!("{}{}/{index}", self.up(), part_dir(part))
     }
 
     /// `html`'s links and ids as they must be in the document: `page_url` is the page the
@@ -102,7 +288,7 @@ impl Targets {
                 if value.starts_with('/') || value.contains(':') {
                     value.to_string()
                 } else {
-                    format!("../{}", resolve(folder, value))
+                    format!("{}{}", self.up(), resolve(folder, value))
                 }
             } else {
                 self.target(folder, value, prefix)
@@ -129,32 +315,30 @@ impl Targets {
             .strip_suffix("index.html")
             .unwrap_or(&site_path)
             .trim_end_matches('/');
-        let inside = |kind: &str, set: &HashSet<String>| {
-            page.strip_prefix(kind)
-                .filter(|slug| set.contains(*slug))
-                .map(|slug| slug.to_string())
+        let slug_of = |kind: &str| page.strip_prefix(kind).map(str::to_string);
+        let with_fragment = |id: String| match fragment {
+            "" => id,
+            f => format!("{id}-{f}"),
         };
-        if let Some(slug) = inside("case-studies/", &self.case_studies) {
-            return match fragment {
-                "" => format!("#case-{slug}"),
-                f => format!("#case-{slug}-{f}"),
-            };
+        if let Some(slug) = slug_of("case-studies/")
+            && let Some(&part) = self.layout.case_studies.get(&slug)
+        {
+            return self.in_part(part, &with_fragment(format!("case-{slug}")));
         }
-        if let Some(slug) = inside("claims/", &self.claims) {
-            return match fragment {
-                "" => format!("#claim-{slug}"),
-                f => format!("#claim-{slug}-{f}"),
-            };
+        if let Some(slug) = slug_of("claims/")
+            && self.layout.claims.contains(&slug)
+        {
+            return self.in_part(1, &with_fragment(format!("claim-{slug}")));
         }
         if page == "references" && !fragment.is_empty() {
-            return format!("#{fragment}");
+            return self.in_part(self.layout.parts, fragment);
         }
         if page.is_empty() || page == "index.html" {
-            return "#top".to_string();
+            return self.in_part(1, "top");
         }
-        // A page the document does not hold: the page on the site, from print/.
-        let mut link = format!("../{site_path}");
-        if self.portable && site_path.ends_with('/') {
+        // A page the document does not hold: the page on the site.
+        let mut link = format!("{}{site_path}", self.up());
+        if self.layout.portable && site_path.ends_with('/') {
             link.push_str("index.html");
         }
         if !fragment.is_empty() {
@@ -166,18 +350,30 @@ impl Targets {
 }
 
 /// Headings `by` levels lower (at most `h6`): a body's `##` sits under the document's
-/// section and the case study's own title.
+/// section and the case study's own title. One pass over the text.
 fn demote(html: &str, by: usize) -> String {
-    let mut out = html.to_string();
-    for level in (1..=6).rev() {
-        let to = (level + by).min(6);
-        if to == level {
-            continue;
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        let tag = &rest[at..];
+        let head = if tag.starts_with("</h") {
+            3
+        } else if tag.starts_with("<h") {
+            2
+        } else {
+            1
+        };
+        out.push_str(&rest[..at + head]);
+        rest = &rest[at + head..];
+        if head > 1
+            && let Some(d @ b'1'..=b'6') = rest.as_bytes().first().copied()
+        {
+            let to = (usize::from(d - b'0') + by).min(6);
+            out.push_str(&to.to_string());
+            rest = &rest[1..];
         }
-        out = out
-            .replace(&format!("<h{level}"), &format!("<h{to}"))
-            .replace(&format!("</h{level}>"), &format!("</h{to}>"));
     }
+    out.push_str(rest);
     out
 }
 
@@ -201,44 +397,81 @@ fn resolve(folder: &str, path: &str) -> String {
     joined
 }
 
-/// The next ` href="…"`, ` src="…"` or ` id="…"` in `html`: what comes before, the attribute's start
-/// (`href="`), its value and what follows the closing quote. Markdown bodies are
-/// pulldown-cmark's output, where attributes are always double-quoted.
+/// The next ` href="…"`, ` src="…"` or ` id="…"` in `html`: what comes before, the
+/// attribute's start (`href="`), its value and what follows the closing quote. Markdown
+/// bodies are pulldown-cmark's output, where attributes are always double-quoted. Each
+/// call reads only up to the attribute it returns, so a whole body is read once.
 fn next_attribute(html: &str) -> Option<(&str, &str, &str, &str)> {
-    let find = |pat: &'static str| html.find(pat).map(|i| (i, pat));
-    let (at, pat) = [find(" href=\""), find(" id=\""), find(" src=\"")]
-        .into_iter()
-        .flatten()
-        .min_by_key(|(i, _)| *i)?;
-    let value_start = at + pat.len();
-    let end = value_start + html[value_start..].find('"')?;
-    Some((
-        &html[..at],
-        &html[at..value_start],
-        &html[value_start..end],
-        &html[end + 1..],
-    ))
+    const NAMES: [&str; 3] = [" href", " id", " src"];
+    let mut from = 0;
+    loop {
+        let equals = from + html[from..].find("=\"")?;
+        let before = &html[..equals];
+        if let Some(name) = NAMES.iter().find(|name| before.ends_with(*name)) {
+            let at = equals - name.len();
+            let value_start = equals + 2;
+            let end = value_start + html[value_start..].find('"')?;
+            return Some((
+                &html[..at],
+                &html[at..value_start],
+                &html[value_start..end],
+                &html[end + 1..],
+            ));
+        }
+        from = equals + 2;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn targets() -> Targets {
+    /// The document's links as seen from `part` of `parts`, with `pause` in the last part.
+    fn targets(part: usize, parts: usize) -> Targets {
         Targets {
-            portable: false,
-            case_studies: ["pause".to_string()].into(),
-            claims: ["reduces-care-entry".to_string()].into(),
+            layout: Arc::new(Layout {
+                portable: false,
+                parts,
+                case_studies: [("pause".to_string(), parts), ("mockingbird".to_string(), 1)].into(),
+                claims: ["reduces-care-entry".to_string()].into(),
+                digest: digest_of("test", &()),
+            }),
+            part,
         }
     }
 
     #[test]
     fn body_links_point_inside_the_document() {
-        let t = targets();
+        let t = targets(1, 1);
         let html = r##"<h2 id="history">History</h2><p><a href="../pause/">Pause</a>, <a href="../../claims/reduces-care-entry/#why">why</a>, <a href="../../themes/workforce/">workforce</a>, <a href="#history">up</a>, <a href="https://example.org/">out</a>, <a href="../../references/#ref-a">a</a>, <a href="../../">home</a><img src="chart.png" alt=""></p>"##;
         assert_eq!(
             t.rewrite(html, "case-studies/mockingbird/", "case-mockingbird"),
             r##"<h2 id="case-mockingbird-history">History</h2><p><a href="#case-pause">Pause</a>, <a href="#claim-reduces-care-entry-why">why</a>, <a href="../themes/workforce/">workforce</a>, <a href="#case-mockingbird-history">up</a>, <a href="https://example.org/">out</a>, <a href="#ref-a">a</a>, <a href="#top">home</a><img src="../case-studies/mockingbird/chart.png" alt=""></p>"##
+        );
+    }
+
+    #[test]
+    fn links_between_parts_point_at_the_part_that_holds_them() {
+        let html = r##"<p><a href="../pause/">Pause</a>, <a href="../../claims/reduces-care-entry/#why">why</a>, <a href="../../themes/workforce/">workforce</a>, <a href="../../references/#ref-a">a</a>, <a href="../../">home</a><img src="chart.png" alt=""></p>"##;
+        // From the first part, to the third.
+        assert_eq!(
+            targets(1, 3).rewrite(html, "case-studies/mockingbird/", "case-mockingbird"),
+            r##"<p><a href="../print/3/#case-pause">Pause</a>, <a href="#claim-reduces-care-entry-why">why</a>, <a href="../themes/workforce/">workforce</a>, <a href="../print/3/#ref-a">a</a>, <a href="#top">home</a><img src="../case-studies/mockingbird/chart.png" alt=""></p>"##
+        );
+        // From the second part, a level deeper.
+        assert_eq!(
+            targets(2, 3).rewrite(html, "case-studies/mockingbird/", "case-mockingbird"),
+            r##"<p><a href="../../print/3/#case-pause">Pause</a>, <a href="../../print/#claim-reduces-care-entry-why">why</a>, <a href="../../themes/workforce/">workforce</a>, <a href="../../print/3/#ref-a">a</a>, <a href="../../print/#top">home</a><img src="../../case-studies/mockingbird/chart.png" alt=""></p>"##
+        );
+    }
+
+    #[test]
+    fn parts_share_the_case_studies_out_in_order() {
+        assert_eq!(Layout::range_of(1, 10), 0..10);
+        assert_eq!(Layout::range_of(1, 2 * PART_SIZE + 1), 0..PART_SIZE);
+        assert_eq!(
+            Layout::range_of(3, 2 * PART_SIZE + 1),
+            2 * PART_SIZE..2 * PART_SIZE + 1
         );
     }
 

@@ -1,6 +1,7 @@
 //! What publishing the review as research adds to the site: the references page, "cite
 //! this" values for case studies, claims and the home page, and the downloads
-//! (`references.bib`, `references.ris`, each page's `cite.bib` and `cite.ris`).
+//! (`references.bib`, `references.ris`; each page's own entry is a `data:` download in
+//! the page).
 //!
 //! [`Published::of`] formats everything once per render; [`Published::add_to`] gives the
 //! page jobs their extra variables and pages, [`Published::files`] the files that are not
@@ -39,11 +40,6 @@ pub(super) struct Published {
     robots: String,
 }
 
-/// The folder of a page URL, where its downloads go: `case-studies/pause/`.
-fn folder_of(url: &str) -> String {
-    url.strip_suffix("index.html").unwrap_or(url).to_string()
-}
-
 /// The absolute URL of a page, or `""` without a `base_url`.
 pub(super) fn absolute(base_url: &str, url: &str) -> String {
     if base_url.is_empty() {
@@ -67,8 +63,17 @@ impl Published {
                 .iter()
                 .map(|c| (c.url.as_str(), c.title.as_str())),
         );
-        let cite = |url: &str, title: &str, kind: &str, container: &str| {
-            let style = styled.map(|s| &s.style)?;
+        let with_url = !config.base_url.is_empty();
+        let page_citer = styled.map(|s| {
+            citations::PageCiter::new(&s.style, config, "chapter", &config.title, with_url)
+        });
+        let review_citer =
+            styled.map(|s| citations::PageCiter::new(&s.style, config, "report", "", with_url));
+        let cite = |citer: Option<&citations::PageCiter>,
+                    url: &str,
+                    title: &str,
+                    kind: &str,
+                    container: &str| {
             let key = slug::slugify(if url.is_empty() { title } else { url });
             let absolute = absolute(&config.base_url, url);
             let entry = PageEntry {
@@ -78,12 +83,13 @@ impl Published {
                 url: &absolute,
                 container,
             };
-            citations::cite_page(style, config, &entry).ok()
+            citer?.cite(&entry).ok()
         };
         let page_citations: HashMap<String, PageCitation> = pages
             .par_iter()
             .filter_map(|(url, title)| {
-                cite(url, title, "chapter", &config.title).map(|c| (url.to_string(), c))
+                cite(page_citer.as_ref(), url, title, "chapter", &config.title)
+                    .map(|c| (url.to_string(), c))
             })
             .collect();
         let mut meta = HashMap::new();
@@ -100,7 +106,7 @@ impl Published {
             );
         }
         let home = review.url_style.page("");
-        let review_citation = cite(&home, &config.title, "report", "");
+        let review_citation = cite(review_citer.as_ref(), &home, &config.title, "report", "");
         Published {
             meta,
             pages: page_citations,
@@ -123,7 +129,7 @@ impl Published {
                     let value = self
                         .pages
                         .get(&job.url)
-                        .map_or(Value::none(), |c| cite_value(c, &folder_of(&job.url)));
+                        .map_or(Value::none(), |c| cite_value(c, file_of(&job.url)));
                     job.vars.push(("cite", Var::Plain(value)));
                     let meta = self.meta.get(&job.url).cloned().unwrap_or(Value::none());
                     job.vars.push(("meta", Var::Plain(meta)));
@@ -132,7 +138,7 @@ impl Published {
                     let value = self
                         .review
                         .as_ref()
-                        .map_or(Value::none(), |c| cite_value(c, ""));
+                        .map_or(Value::none(), |c| cite_value(c, "cite"));
                     job.vars.push(("cite_review", Var::Plain(value)));
                 }
                 _ => {}
@@ -157,17 +163,21 @@ impl Published {
                 ),
             ],
         ));
-        let mut print = super::print::job(review);
-        print.vars.push((
-            "references",
-            Var::Plain(Value::from_serializable(&self.references)),
-        ));
-        let cite_review = self
-            .review
-            .as_ref()
-            .map_or(Value::none(), |c| cite_value(c, ""));
-        print.vars.push(("cite_review", Var::Plain(cite_review)));
-        jobs.push(print);
+        let mut print = super::print::jobs(review);
+        if let Some(last) = print.last_mut() {
+            last.vars.push((
+                "references",
+                Var::Plain(Value::from_serializable(&self.references)),
+            ));
+        }
+        if let Some(first) = print.first_mut() {
+            let cite_review = self
+                .review
+                .as_ref()
+                .map_or(Value::none(), |c| cite_value(c, "cite"));
+            first.vars.push(("cite_review", Var::Plain(cite_review)));
+        }
+        jobs.extend(print);
         let urls: Vec<&str> = jobs
             .iter()
             .filter(|job| job.template != "404.html")
@@ -176,7 +186,7 @@ impl Published {
         self.sitemap = feeds::sitemap(&review.config.base_url, &urls);
     }
 
-    /// The downloads: the whole bibliography, and each cited page's entry.
+    /// The files that are not pages: the whole bibliography, robots, sitemap and feed.
     pub(super) fn files(&self) -> Vec<OutputFile> {
         let file = |path: String, text: &str| OutputFile {
             path: PathBuf::from(path),
@@ -186,14 +196,6 @@ impl Published {
             file("references.bib".to_string(), &self.bib),
             file("references.ris".to_string(), &self.ris),
         ];
-        let mut urls: Vec<&String> = self.pages.keys().collect();
-        urls.sort();
-        for url in urls {
-            let citation = &self.pages[url];
-            let folder = folder_of(url);
-            files.push(file(format!("{folder}cite.bib"), &citation.bib));
-            files.push(file(format!("{folder}cite.ris"), &citation.ris));
-        }
         files.push(file("robots.txt".to_string(), &self.robots));
         if let Some(sitemap) = &self.sitemap {
             files.push(file("sitemap.xml".to_string(), sitemap));
@@ -201,23 +203,46 @@ impl Published {
         if let Some(atom) = &self.atom {
             files.push(file("atom.xml".to_string(), atom));
         }
-        if let Some(citation) = &self.review {
-            files.push(file("cite.bib".to_string(), &citation.bib));
-            files.push(file("cite.ris".to_string(), &citation.ris));
-        }
         files
     }
 }
 
-/// A citation as templates see it: `{html, text, bib, ris}` where `bib` and `ris` are the
-/// site-relative URLs of its downloads.
-fn cite_value(citation: &PageCitation, folder: &str) -> Value {
+/// A citation as templates see it: `{html, text, bib, ris, file}` where `bib` and `ris` are
+/// `data:` addresses holding the downloads (a file each would double the files a large
+/// review writes) and `file` the name to save them under.
+fn cite_value(citation: &PageCitation, file: &str) -> Value {
     Value::from_serializable(&serde_json::json!({
         "html": citation.html,
         "text": citation.text,
-        "bib": format!("{folder}cite.bib"),
-        "ris": format!("{folder}cite.ris"),
+        "bib": data_url("application/x-bibtex", &citation.bib),
+        "ris": data_url("application/x-research-info-systems", &citation.ris),
+        "file": file,
     }))
+}
+
+/// What a `data:` address may hold unencoded besides letters and digits.
+const DATA_URL: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// `text` as a UTF-8 `data:` address of type `mime`.
+fn data_url(mime: &str, text: &str) -> String {
+    format!(
+        "data:{mime};charset=utf-8,{}",
+        percent_encoding::utf8_percent_encode(text, DATA_URL)
+    )
+}
+
+/// The name a page's citation downloads under: its slug, `cite` for the review's home.
+fn file_of(url: &str) -> &str {
+    url.trim_end_matches("index.html")
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|name| !name.is_empty())
+        .unwrap_or("cite")
 }
 
 /// Every entry in the style's order, with the case studies and claims that cite it.

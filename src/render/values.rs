@@ -236,6 +236,11 @@ impl<'a> Values<'a> {
             .clone()
     }
 
+    /// The review the values come from.
+    pub(super) fn review(&self) -> &'a Review {
+        self.review
+    }
+
     /// A whole case study. Not kept: only its own page shows it, and kept for every case
     /// study the bodies would be held twice (in the model and as template values).
     pub(super) fn case(&self, i: usize) -> Value {

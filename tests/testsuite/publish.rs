@@ -252,17 +252,38 @@ fn bib_and_ris_downloads_parse_with_every_entry() {
         );
     }
 
-    // Each case study and claim has its own entry to download, which parses too.
-    let cite = std::fs::read_to_string(site.join("case-studies/pause/cite.bib")).expect("cite.bib");
-    let page = hayagriva::io::from_biblatex_str(&cite).expect("cite.bib parses");
-    let entry = page.iter().next().expect("one entry");
+    // Each case study and claim has its own entry to download, in the page itself, which
+    // parses too.
+    let pause = Html::parse_document(&page(site, "case-studies/pause/index.html"));
+    let cite = cite_download(&pause, "bib");
+    let parsed = hayagriva::io::from_biblatex_str(&cite).expect("cite.bib parses");
+    let entry = parsed.iter().next().expect("one entry");
     assert_eq!(
         entry.title().map(|t| t.to_string()).as_deref(),
         Some("Pause")
     );
-    let ris =
-        std::fs::read_to_string(site.join("claims/reduces-care-entry/cite.ris")).expect("cite.ris");
-    assert_eq!(parse_ris(&ris).len(), 1);
+    let claim = Html::parse_document(&page(site, "claims/reduces-care-entry/index.html"));
+    assert_eq!(parse_ris(&cite_download(&claim, "ris")).len(), 1);
+}
+
+/// The text of a page's "cite this" download (`bib` or `ris`), read from its `data:`
+/// address.
+fn cite_download(html: &Html, kind: &str) -> String {
+    let link = Selector::parse(&format!(".cite-box a[download$='.{kind}']")).expect("selector");
+    let href = html
+        .select(&link)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .unwrap_or_else(|| panic!("no .{kind} download"));
+    let (head, data) = href.split_once(',').expect("a data: address");
+    assert!(
+        head.starts_with("data:") && head.ends_with(";charset=utf-8"),
+        "{head}"
+    );
+    percent_encoding::percent_decode_str(data)
+        .decode_utf8()
+        .expect("UTF-8")
+        .into_owned()
 }
 
 /// RIS records as tag → values, checking the `TAG  - value` line format.
@@ -308,15 +329,21 @@ fn case_studies_claims_and_the_home_page_say_how_to_cite_them() {
         Selector::parse(".cite-box button[data-copy='cite-text'][hidden]").expect("selector");
     assert_eq!(html.select(&button).count(), 1);
     let downloads = Selector::parse(".cite-box a[download]").expect("selector");
-    let hrefs: Vec<&str> = html
+    let links: Vec<(&str, &str)> = html
         .select(&downloads)
-        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|a| {
+            let href = a.value().attr("href")?;
+            Some((a.value().attr("download")?, href.split_once(',')?.0))
+        })
         .collect();
     assert_eq!(
-        hrefs,
+        links,
         [
-            "../../case-studies/pause/cite.bib",
-            "../../case-studies/pause/cite.ris"
+            ("pause.bib", "data:application/x-bibtex;charset=utf-8"),
+            (
+                "pause.ris",
+                "data:application/x-research-info-systems;charset=utf-8"
+            )
         ]
     );
 
@@ -936,4 +963,75 @@ fn the_print_stylesheet_starts_case_studies_on_new_pages_and_hides_navigation() 
             "{page_file} does not load the print stylesheet"
         );
     }
+}
+
+/// Case studies laid over `check/base/` for the print parts test: more than one print page
+/// holds (250), each linking to the next and to a heading of the last.
+const MANY: usize = 280;
+
+#[test]
+fn a_large_review_prints_in_parts_whose_links_reach_across_parts() {
+    let review = Review::fixture("check/base");
+    for i in 0..MANY {
+        let next = (i + 1) % MANY;
+        review.write(
+            &format!("content/case-studies/case-{i:03}.md"),
+            &format!(
+                "---\ntitle: Case {i:03}\nsummary: A generated case study.\nstage: test\n\
+                 themes: [workforce]\nfindings:\n  - claim: reduces-care-entry\n    \
+                 stance: supports\n    perspective: practitioners\n    certainty: low\n    \
+                 source: one2020\n---\n## Notes\n\nSee [the next](case-{next:03}.md) and \
+                 [the last one's notes](case-{last:03}.md#notes).\n",
+                last = MANY - 1
+            ),
+        );
+    }
+    let site = review.build(&[]);
+    assert_eq!(crate::support::broken_links(&site), Vec::<String>::new());
+    assert!(!site.join("print/3").exists(), "two parts, not three");
+    let ids = |relative: &str, selector: &str| -> Vec<String> {
+        let html = Html::parse_document(&page(&site, relative));
+        html.select(&Selector::parse(selector).expect("selector"))
+            .filter_map(|e| e.value().attr("id").map(str::to_string))
+            .collect()
+    };
+    let first = ids("print/index.html", ".print-case-study");
+    let second = ids("print/2/index.html", ".print-case-study");
+    let slugs = |from: usize, to: usize| -> Vec<String> {
+        (from..to).map(|i| format!("case-case-{i:03}")).collect()
+    };
+    // alpha and beta come first (by title), then the generated ones.
+    assert_eq!(first.len(), 250);
+    assert_eq!(first[2..], slugs(0, 248));
+    assert_eq!(second, slugs(248, MANY));
+    // The title page and contested claims open the first part; the references close the
+    // last; each part lists every part.
+    assert_eq!(ids("print/index.html", "#top, #references"), ["top"]);
+    assert_eq!(
+        ids("print/2/index.html", "#top, #references"),
+        ["references"]
+    );
+    let parts = |relative: &str| {
+        select(
+            &Html::parse_document(&page(&site, relative)),
+            ".print-parts li",
+        )
+    };
+    assert_eq!(
+        parts("print/2/index.html"),
+        [
+            "Part 1 (case studies 1–250)",
+            "Part 2 (case studies 251–282)"
+        ]
+    );
+    // A body in the first part links into the second, and back.
+    let first_part = page(&site, "print/index.html");
+    assert!(
+        first_part
+            .contains(r##"<a href="../print/2/#case-case-279-notes">the last one’s notes</a>"##),
+        "{}",
+        crate::support::main_element(&first_part, "print/index.html")
+    );
+    let second_part = page(&site, "print/2/index.html");
+    assert!(second_part.contains(r##"<a href="../../print/#case-case-000">the next</a>"##));
 }

@@ -62,3 +62,35 @@ fn remove_previous_site_refuses_a_folder_build_did_not_move_aside() {
         assert!(target.is_dir(), "{} is still there", target.display());
     }
 }
+
+#[test]
+fn leftovers_of_stopped_builds_are_swept_by_the_next_removal() {
+    let review = Review::fixture("build/basic");
+    let site = review.build(&[]);
+    let name = site
+        .file_name()
+        .expect("output name")
+        .to_string_lossy()
+        .into_owned();
+    // What a killed remover and a killed build leave (no process has pid 4194304 + 1: it
+    // is above Linux's largest pid), next to a folder of someone else's that looks alike
+    // but is not tessera's.
+    let killed_remover = review.path(&format!(".{name}.tessera-old-4194305"));
+    let killed_build = review.path(&format!(".{name}.tessera-new-4194305"));
+    let not_ours = review.path(&format!(".{name}.tessera-old-notes"));
+    for dir in [&killed_remover, &killed_build, &not_ours] {
+        std::fs::create_dir_all(dir.join("case-studies/pause")).expect("mkdir");
+        std::fs::write(dir.join("case-studies/pause/index.html"), "<p>old</p>").expect("write");
+    }
+    std::fs::write(killed_remover.join(".tessera-output"), "marker").expect("marker");
+    let _ = review.build(&[]);
+    let started = std::time::Instant::now();
+    while hidden_entries(&review).len() > 1 && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        hidden_entries(&review),
+        [format!(".{name}.tessera-old-notes")],
+        "only the folder that is not tessera's stays"
+    );
+}
