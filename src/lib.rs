@@ -337,9 +337,9 @@ pub fn output_dir(options: &BuildOptions, config: &SiteConfig) -> PathBuf {
 
 /// `tessera build`: checks, renders and writes the review, all or nothing. Pages are
 /// written as they are rendered, into a staging folder that replaces the output only once
-/// everything is written. With search on, the rendered pages are indexed from the staging
-/// folder once written (in parallel, with the model already being freed) and the search
-/// bundle is written last.
+/// everything is written. With search on, the pages marked for search are gathered as
+/// they are written and indexed once all are (Pagefind parses them in parallel, while the
+/// model is freed), and the search bundle is written last.
 pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let mut prepared = prepare(options).map_err(BuildError::Invalid)?;
