@@ -6,7 +6,7 @@
 //! holds a backslash or NUL; what remains is only ever a key into the snapshot, so nothing
 //! outside the built site can be reached (there is no file-system lookup by URL at all).
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Write};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -72,7 +72,7 @@ fn handle(request: Request, context: &Context) {
             "Allow",
             "GET, HEAD",
         );
-        let _ = request.respond(response);
+        respond(request, response);
         return;
     }
     let served = context.state.current();
@@ -83,33 +83,33 @@ fn handle(request: Request, context: &Context) {
     match route {
         Route::Events if *request.method() == Method::Head => {
             let response = with_header(Response::empty(200), "Content-Type", "text/event-stream");
-            let _ = request.respond(response);
+            respond(request, response);
         }
         Route::Events => events(request, context, served.generation),
         Route::SearchStatus => {
             let status = context.search.status().to_json();
             let response = bytes_response(200, status.into_bytes());
-            let _ = request.respond(with_common_headers(
-                response,
-                "application/json; charset=utf-8",
-            ));
+            respond(
+                request,
+                with_common_headers(response, "application/json; charset=utf-8"),
+            );
         }
         Route::File(key) => file(request, &served, &key),
         Route::Redirect(location) => {
             let response = Response::empty(StatusCode(302));
             let response = with_header(response, "Location", &location);
             let response = with_header(response, "Cache-Control", "no-store");
-            let _ = request.respond(response);
+            respond(request, response);
         }
         Route::NotFound => match search_file(request.url(), &context.base_path, &context.search) {
             Some((key, bytes)) => {
                 let response = shared_bytes_response(bytes);
-                let _ = request.respond(with_common_headers(response, &content_type(&key)));
+                respond(request, with_common_headers(response, &content_type(&key)));
             }
             None => not_found(request, &served),
         },
         Route::BadRequest => {
-            let _ = request.respond(text_response(400, "Bad request.\n"));
+            respond(request, text_response(400, "Bad request.\n"));
         }
     }
 }
@@ -211,7 +211,10 @@ fn percent_encode(path: &str) -> String {
 
 fn events(request: Request, context: &Context, generation: u64) {
     let Some(subscription) = context.hub.subscribe() else {
-        let _ = request.respond(text_response(503, "Too many event streams are open.\n"));
+        respond(
+            request,
+            text_response(503, "Too many event streams are open.\n"),
+        );
         return;
     };
     let writer = request.into_writer();
@@ -248,7 +251,7 @@ fn file(request: Request, served: &Served, key: &str) {
             }
         },
     };
-    let _ = request.respond(with_common_headers(response, &content_type));
+    respond(request, with_common_headers(response, &content_type));
 }
 
 /// A file of the search bundle that `target` names (`<base>pagefind/<name>`), with its
@@ -277,14 +280,46 @@ fn not_found(request: Request, served: &Served) {
         ),
         _ => text_response(404, "Not found.\n").boxed(),
     };
-    let _ = request.respond(response);
+    respond(request, response);
 }
 
 /// Before the first good build every request gets the error overlay.
 fn placeholder(request: Request, served: &Served) {
     let page = reload::placeholder(served.generation, served.error.as_deref());
     let response = with_common_headers(bytes_response(503, page), "text/html; charset=utf-8");
-    let _ = request.respond(response);
+    respond(request, response);
+}
+
+/// Sends `response`, asking the browser to close the connection after it. tiny_http gives
+/// every open connection a thread from a pool that can leave a new connection queued
+/// behind the idle ones a browser keeps alive: a page's last request then waited until
+/// the browser let one go (often, on the first page a browser opened). A connection per
+/// request costs nothing that matters on the same machine.
+fn respond<R: Read>(request: Request, response: Response<R>) {
+    let head_only = *request.method() == Method::Head;
+    let mut bytes = Vec::new();
+    let printed = response.raw_print(
+        &mut bytes,
+        request.http_version().clone(),
+        request.headers(),
+        head_only,
+        None,
+    );
+    if printed.is_err() {
+        return;
+    }
+    let mut writer = request.into_writer();
+    // Browsers close a connection whose response says so; the header goes after the
+    // status line (tiny_http does not let a response set it).
+    let status_line = bytes
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map_or(0, |i| i + 2);
+    let _ = writer
+        .write_all(&bytes[..status_line])
+        .and_then(|()| writer.write_all(b"Connection: close\r\n"))
+        .and_then(|()| writer.write_all(&bytes[status_line..]))
+        .and_then(|()| writer.flush());
 }
 
 fn bytes_response(status: u16, bytes: Vec<u8>) -> tiny_http::ResponseBox {

@@ -974,4 +974,58 @@ fn a_linked_file_follows_its_target_between_rebuilds() {
     assert!(String::from_utf8_lossy(&gamma.contents).contains("Seen through the link."));
 }
 
+/// Sends one request as a browser does, asking to keep the connection open, and reads the
+/// response by its length.
+fn keep_alive_request(port: u16, method: &str, target: &str) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    write!(
+        stream,
+        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n"
+    )
+    .expect("send request");
+    let mut raw = Vec::new();
+    let mut buffer = [0; 8192];
+    loop {
+        let n = stream.read(&mut buffer).expect("read response");
+        raw.extend_from_slice(&buffer[..n]);
+        let reply = parse_reply(&raw);
+        let length = reply
+            .as_ref()
+            .and_then(|r| r.header("content-length")?.parse::<usize>().ok());
+        let complete = match (&reply, length) {
+            (Some(reply), Some(length)) => method == "HEAD" || reply.body.len() >= length,
+            _ => false,
+        };
+        if complete || n == 0 {
+            return reply.unwrap_or_else(|| panic!("malformed response to {target}: {raw:?}"));
+        }
+    }
+}
+
+#[test]
+fn every_response_asks_the_browser_to_close_the_connection() {
+    // tiny_http gives each open connection a pool thread, and can leave a new connection
+    // queued behind idle kept-alive ones: a page's last stylesheet then never came.
+    let server = Server::start(fixture(), &[]);
+    for (method, target) in [
+        ("GET", "/"),
+        ("GET", "/static/style.css"),
+        ("HEAD", "/case-studies/alpha/"),
+        ("GET", "/case-studies/alpha"),
+        ("GET", "/no/such/page/"),
+    ] {
+        let reply = keep_alive_request(server.port, method, target);
+        assert_eq!(
+            reply.header("connection"),
+            Some("close"),
+            "{method} {target}"
+        );
+        if method == "HEAD" {
+            assert_eq!(reply.status, 200);
+            assert!(reply.body.is_empty(), "HEAD has no body");
+        }
+    }
+}
+
 mod search;
