@@ -24,6 +24,9 @@
 #   BENCH_DISK=DIR            where outputs on the ordinary disk go (/var/tmp/tessera-bench)
 #   BENCH_ONLY=places         only the tmpfs/disk, new/over and check-vs-build comparisons
 #   BENCH_SEARCH=0, BENCH_SERVE=0  skip search on/off, serve latency
+#   BENCH_PAGEFIND=PATH       the Pagefind command-line tool for "hugo + pagefind" in the
+#                             search step (default: `pagefind` on PATH, else npm installs
+#                             pagefind@1.6.0, the version tessera links, into WORK)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -107,6 +110,27 @@ ensure_hugo() {
         HAVE_HUGO=1
     else
         log "bench: hugo is not installed and could not be installed: Hugo is skipped"
+    fi
+}
+
+# ensure_pagefind: sets PAGEFIND to the Pagefind command-line tool, or leaves it empty
+# (then the search step measures tessera alone and says why).
+PAGEFIND=""
+ensure_pagefind() {
+    if [[ -n ${BENCH_PAGEFIND:-} ]]; then
+        PAGEFIND=$BENCH_PAGEFIND
+    elif command -v pagefind >/dev/null; then
+        PAGEFIND=$(command -v pagefind)
+    elif [[ -x $WORK/pagefind-cli/node_modules/.bin/pagefind ]]; then
+        PAGEFIND=$WORK/pagefind-cli/node_modules/.bin/pagefind
+    elif command -v npm >/dev/null; then
+        log "bench: installing the Pagefind command-line tool (npm, pagefind@1.6.0) into $WORK/pagefind-cli"
+        if npm install --silent --prefix "$WORK/pagefind-cli" pagefind@1.6.0 >/dev/null 2>&1; then
+            PAGEFIND=$WORK/pagefind-cli/node_modules/.bin/pagefind
+        fi
+    fi
+    if [[ -n $PAGEFIND ]] && ! "$PAGEFIND" --version >/dev/null 2>&1; then
+        PAGEFIND=""
     fi
 }
 
@@ -331,12 +355,28 @@ bench_search() {
         off_flags=(--no-search)
     fi
     local variants=("tessera search off" "tessera search on")
+    # What a Hugo site does for the same search: Hugo, then Pagefind's own tool on its pages
+    # (wall and CPU are the two together, peak memory the larger of the two).
+    if [[ $HAVE_HUGO -eq 1 && ${BENCH_HUGO:-1} != 0 ]]; then
+        ensure_pagefind
+        if [[ -n $PAGEFIND ]]; then
+            variants+=("hugo + pagefind")
+        else
+            echo "  search: no Pagefind command-line tool (set BENCH_PAGEFIND, or install npm): hugo + pagefind skipped"
+        fi
+    fi
     WALL=() CPU=() RSS=() PAGES=()
     for ((run = 1; run <= RUNS; run++)); do
         for variant in "${variants[@]}"; do
             if [[ $variant == *on ]]; then flags=(--search); else flags=("${off_flags[@]}"); fi
             local log=$dir/${variant// /-}.log out=$dir/out-${variant// /-}
-            if run_once "$log" "$out" "$TESSERA" build --root "$dir/tessera" --output "$out" "${flags[@]}"; then
+            local cmd=("$TESSERA" build --root "$dir/tessera" --output "$out" "${flags[@]}")
+            if [[ $variant == hugo* ]]; then
+                # shellcheck disable=SC2016 # $1 and $2 are bash -c's own arguments
+                cmd=(bash -c 'hugo --source "$1/hugo" --destination "$2" --quiet && "$3" --site "$2" --silent' \
+                    _ "$dir" "$out" "$PAGEFIND")
+            fi
+            if run_once "$log" "$out" "${cmd[@]}"; then
                 WALL[$variant]+=" $LAST_SECONDS"
                 CPU[$variant]+=" $LAST_CPU"
                 RSS[$variant]+=" $LAST_RSS_KB"
@@ -365,6 +405,14 @@ bench_search() {
         'BEGIN { printf "search costs %.3f s wall (x%.2f), %.2f s CPU, %+.0f MB peak RSS", won - woff, (woff > 0 ? won / woff : 0), con - coff, (ron - roff) / 1024 }')
     echo "  $cost"
     EXTRAS+=("$(printf '%6s case studies: %s' "$size" "$cost")")
+    if [[ -n ${wall_med[hugo + pagefind]:-} ]]; then
+        local versus
+        versus=$(awk -v t="${wall_med[tessera search on]}" -v h="${wall_med[hugo + pagefind]}" \
+            -v pt="${peak[tessera search on]}" -v ph="${peak[hugo + pagefind]}" \
+            'BEGIN { printf "tessera with search / (Hugo + Pagefind): %.2f wall; peak RSS %.0f MB against %.0f MB", t / h, pt / 1024, ph / 1024 }')
+        echo "  $versus"
+        EXTRAS+=("$(printf '%6s case studies: %s' "$size" "$versus")")
+    fi
 }
 
 free_port() {

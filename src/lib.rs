@@ -3,7 +3,7 @@
 //! The pipeline runs one way: [`config`] (site.toml) → [`content`] (files, front matter,
 //! Markdown bodies) → [`review`] (the evidence model: claims, contradictions, themes, map)
 //! → [`render`] (Tera templates) → [`output`] (an all-or-nothing write), with [`search`]
-//! indexing the pages as they are written when search is on. [`compile`] runs every stage
+//! indexing the written pages when search is on. [`compile`] runs every stage
 //! but the write and returns the site in memory (for `check` and `serve`); [`build_site`]
 //! writes it. Problems are collected as [`diagnostics::Diagnostic`]s, never panics.
 
@@ -355,31 +355,32 @@ pub fn output_dir(options: &BuildOptions, config: &SiteConfig) -> PathBuf {
 
 /// `tessera build`: checks, renders and writes the review, all or nothing. Pages are
 /// written as they are rendered, into a staging folder that replaces the output only once
-/// everything is written. With search on, pages are indexed as they are written and the
-/// search bundle is written last.
+/// everything is written. With search on, the pages marked for search are gathered as
+/// they are written and indexed once all are (Pagefind parses them in parallel, while the
+/// model is freed), and the search bundle is written last.
 pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let mut prepared = prepare(options).map_err(BuildError::Invalid)?;
     let output = output_dir(options, &prepared.config);
     output::check_target(&options.root, &output, options.output.is_some())?;
     let staging = output::Staging::new(&output)?;
-    let indexer = if prepared.config.search.enabled {
-        let index_options = search::IndexOptions {
+    let search = prepared
+        .config
+        .search
+        .enabled
+        .then_some(search::IndexOptions {
             portable: prepared.review.url_style.portable,
-        };
-        match search::Indexer::start(index_options) {
-            Ok(indexer) => Some(indexer),
-            Err(err) => return Err(search_failed(prepared.diagnostics, &err)),
-        }
-    } else {
-        None
+        });
+    let search_pages = match search {
+        Some(_) => Some(search::PageFolder::beside(staging.dir())?),
+        None => None,
     };
     let sink = |file: OutputFile| {
         staging.write(&file)?;
-        if let Some(indexer) = &indexer {
-            indexer.add(&file);
+        match &search_pages {
+            Some(pages) => pages.add(&file, &staging.dir().join(&file.path)),
+            None => Ok(()),
         }
-        Ok(())
     };
     let data_files = match prepared.edition.files() {
         Ok(files) => files,
@@ -412,13 +413,22 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let copies = copies(&prepared.review, &prepared.templates);
     staging.copy_all(&copies)?;
     let mut files = pages + downloads + data_file_count + copies.len();
+    // Nothing waits for the model to be freed: a process about to exit need not do it, and
+    // freeing it before the search index is built leaves its memory to the index.
+    drop_in_background((prepared.review, prepared.templates, prepared.edition));
+    let bundle = match search
+        .zip(search_pages)
+        .map(|(options, pages)| pages.index(options))
+    {
+        Some(Err(err)) => return Err(search_failed(prepared.diagnostics, &err)),
+        Some(Ok(bundle)) => {
+            prepared.timer.lap("copy, and search index");
+            Some(bundle)
+        }
+        None => None,
+    };
     let mut searchable = None;
-    if let Some(indexer) = indexer {
-        let bundle = match indexer.finish() {
-            Ok(bundle) => bundle,
-            Err(err) => return Err(search_failed(prepared.diagnostics, &err)),
-        };
-        prepared.timer.lap("copy, and search index");
+    if let Some(bundle) = bundle {
         for file in &bundle.files {
             staging.write(file)?;
         }
@@ -433,8 +443,6 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     let removal = staging.finish()?;
     prepared.timer.lap("copy and swap");
-    // Nothing waits for the model to be freed: a process about to exit need not do it.
-    drop_in_background((prepared.review, prepared.templates));
     Ok(BuildReport {
         output,
         pages,

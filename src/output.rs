@@ -126,6 +126,11 @@ impl Staging {
         })
     }
 
+    /// The folder the site is written into until [`Staging::finish`].
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Writes one page (safe to call from many threads at once).
     pub(crate) fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
         self.put(&file.path, &file.contents)
@@ -271,7 +276,8 @@ pub fn remove_moved_aside(path: &Path) -> Result<(), OutputError> {
 /// Removes what earlier builds of the same output left beside `moved` when they were
 /// stopped before cleaning up: previous sites moved aside (`.<name>.tessera-old-<pid>`,
 /// holding the marker) whose remover was killed, and half-written sites
-/// (`.<name>.tessera-new-<pid>`) of builds that are no longer running. Runs in the remover
+/// (`.<name>.tessera-new-<pid>`, and `.<name>.tessera-search-<pid>` beside them) of builds
+/// that are no longer running. Runs in the remover
 /// process, off the build's path; what it cannot remove stays for the next one.
 fn remove_stale_beside(moved: &Path) {
     let Some((parent, prefix)) = moved.parent().zip(
@@ -298,7 +304,8 @@ fn remove_stale_beside(moved: &Path) {
         };
         let stale = match kind {
             "old" => path.join(MARKER).is_file() || is_empty_dir(&path),
-            "new" => pid.parse::<u32>().is_ok_and(|pid| !is_running(pid)),
+            // `search`: the pages a build gathers for its search index (`search.rs`).
+            "new" | "search" => pid.parse::<u32>().is_ok_and(|pid| !is_running(pid)),
             _ => false,
         };
         if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {

@@ -1,7 +1,7 @@
 //! Full-text search: a [Pagefind](https://pagefind.app) index of the site, built in memory.
 //!
-//! Owns which pages go into the index, feeding them to the `pagefind` crate while the site
-//! renders, and the bundle Pagefind returns: the index itself, `pagefind.js`, the default
+//! Owns which pages go into the index, feeding them to the `pagefind` crate, and the bundle
+//! Pagefind returns: the index itself, `pagefind.js`, the default
 //! search UI and its WebAssembly, all as [`OutputFile`]s under [`BUNDLE_DIR`]. A page is
 //! indexed when its HTML marks a `data-pagefind-body` element; the default theme marks case
 //! studies, themes, claims, other pages and the home page, and leaves listings, the map,
@@ -9,10 +9,13 @@
 //! (`data-pagefind-meta`) come from the templates too. It knows nothing about the review or
 //! templates and writes nothing to disk.
 //!
-//! Pagefind's API is asynchronous and indexes one page at a time, so an [`Indexer`] runs it
-//! on a thread of its own with a small single-threaded Tokio runtime, and pages reach it
-//! through a bounded channel: rendering goes on in parallel while pages are indexed, and
-//! at most [`QUEUE`] pages wait in memory. Nothing of this starts unless search is on.
+//! `tessera build` gathers the pages to index in a [`PageFolder`] as it writes them and then
+//! lets Pagefind read and parse them there in parallel (as its command-line tool does). `tessera serve`,
+//! whose pages are only in memory, feeds them to an [`Indexer`]: Pagefind's API for pages in
+//! memory parses one page at a time, so the indexer runs it on a thread of its own, and
+//! pages reach it through a bounded channel (at most [`QUEUE`] wait in memory). Either way
+//! Pagefind's asynchronous API runs on a small single-threaded Tokio runtime, and nothing
+//! of this starts unless search is on.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,6 +27,7 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::output::OutputError;
 use crate::render::OutputFile;
 
 /// The folder of the output that holds the search bundle. Pagefind's script works out the
@@ -165,6 +169,126 @@ impl Drop for Indexer {
     }
 }
 
+/// The pages a build indexes, gathered as they are written: a hard link to each page that
+/// marks a part of itself for the index (a copy where the file system has no hard links),
+/// in a folder of their own beside the staging folder, so that Pagefind reads only them.
+/// Pagefind would otherwise parse every page only to drop the unmarked ones, and those
+/// include the largest (`print/`, with every case study's text, and the listings).
+/// Removed when dropped.
+pub(crate) struct PageFolder {
+    dir: PathBuf,
+}
+
+impl PageFolder {
+    /// An empty folder beside `staging` (`.<output>.tessera-new-<pid>`), named after it
+    /// (`.<output>.tessera-search-<pid>`, which a later build sweeps if this one is killed);
+    /// any previous one of that name is removed.
+    pub(crate) fn beside(staging: &Path) -> Result<PageFolder, OutputError> {
+        let staging_name = staging.file_name().unwrap_or_default().to_string_lossy();
+        let name = if staging_name.contains(".tessera-new-") {
+            staging_name.replacen(".tessera-new-", ".tessera-search-", 1)
+        } else {
+            format!("{staging_name}-search")
+        };
+        let dir = staging.with_file_name(name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+        Ok(PageFolder { dir })
+    }
+
+    /// Adds `file`, just written at `written`, if it is a page to index. Safe to call from
+    /// many threads at once.
+    pub(crate) fn add(&self, file: &OutputFile, written: &Path) -> Result<(), OutputError> {
+        if !is_indexable(file) {
+            return Ok(());
+        }
+        let link = self.dir.join(&file.path);
+        if let Some(parent) = link.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        std::fs::hard_link(written, &link)
+            .or_else(|_| std::fs::write(&link, &file.contents))
+            .map_err(io_error(&link))
+    }
+
+    /// Indexes the pages added (see [`index_folder`]), then removes the folder.
+    pub(crate) fn index(self, options: IndexOptions) -> Result<Bundle, SearchError> {
+        index_folder(&self.dir, options)
+    }
+}
+
+impl Drop for PageFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Indexes the HTML pages in `folder` and returns the bundle. Pagefind reads and parses the
+/// pages in parallel here, where [`Indexer`], fed one page at a time, parses them one after
+/// another. Pages that do not mark a `data-pagefind-body` element are left out.
+fn index_folder(folder: &Path, options: IndexOptions) -> Result<Bundle, SearchError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| SearchError::Start(err.to_string()))?;
+    runtime.block_on(async {
+        let mut index = PagefindIndex::new(Some(service_config(options)))
+            .map_err(|err| SearchError::Start(err.to_string()))?;
+        index
+            .add_directory(folder.to_string_lossy().into_owned(), None)
+            .await
+            .map_err(|err| SearchError::Index(err.to_string()))?;
+        let files = index
+            .get_files()
+            .await
+            .map_err(|err| SearchError::Index(err.to_string()))?;
+        let files: Vec<OutputFile> = files
+            .into_iter()
+            .map(|file| OutputFile {
+                path: Path::new(BUNDLE_DIR).join(file.filename),
+                contents: Arc::from(file.contents),
+            })
+            .collect();
+        let pages = indexed_pages(&files);
+        Ok(Bundle { files, pages })
+    })
+}
+
+/// How many pages the bundle's `pagefind-entry.json` says were indexed, in all languages.
+fn indexed_pages(files: &[OutputFile]) -> usize {
+    let entry = files
+        .iter()
+        .find(|f| f.path == Path::new(BUNDLE_DIR).join("pagefind-entry.json"))
+        .and_then(|f| serde_json::from_slice::<serde_json::Value>(&f.contents).ok());
+    entry
+        .as_ref()
+        .and_then(|entry| entry["languages"].as_object())
+        .map_or(0, |languages| {
+            languages
+                .values()
+                .filter_map(|l| l["page_count"].as_u64())
+                .map(|count| usize::try_from(count).unwrap_or(usize::MAX))
+                .sum()
+        })
+}
+
+/// Pagefind's settings for tessera's sites.
+fn service_config(options: IndexOptions) -> PagefindServiceConfig {
+    PagefindServiceConfig::builder()
+        .keep_index_url(options.portable)
+        .exclude_selectors(EXCLUDED.iter().map(|s| (*s).to_string()).collect())
+        .build()
+}
+
 /// An HTML page that marks a part of itself for the index.
 fn is_indexable(file: &OutputFile) -> bool {
     file.path.extension().is_some_and(|e| e == "html")
@@ -185,12 +309,8 @@ fn index_pages(
         .build()
         .map_err(|err| SearchError::Start(err.to_string()))?;
     runtime.block_on(async {
-        let config = PagefindServiceConfig::builder()
-            .keep_index_url(options.portable)
-            .exclude_selectors(EXCLUDED.iter().map(|s| (*s).to_string()).collect())
-            .build();
-        let mut index =
-            PagefindIndex::new(Some(config)).map_err(|err| SearchError::Start(err.to_string()))?;
+        let mut index = PagefindIndex::new(Some(service_config(options)))
+            .map_err(|err| SearchError::Start(err.to_string()))?;
         let mut count = 0;
         // Blocking on the channel here is fine: nothing else runs on this runtime.
         while let Ok(page) = pages.recv() {

@@ -14,12 +14,15 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use super::EVENTS_PATH;
 use super::reload::{self, Hub};
+use super::search::{STATUS_PATH, SiteSearch};
 use super::snapshot::{Resource, Served, Snapshot, State};
 
 /// What every worker needs to answer a request.
 pub(super) struct Context {
     pub state: Arc<State>,
     pub hub: Arc<Hub>,
+    /// The search index, served under `pagefind/` when the site has no such file.
+    pub search: Arc<SiteSearch>,
     /// `/` or `/sub/path/`.
     pub base_path: String,
 }
@@ -51,6 +54,8 @@ pub(super) fn spawn_workers(
 #[derive(Debug, PartialEq, Eq)]
 enum Route {
     Events,
+    /// Whether the search index is ready.
+    SearchStatus,
     /// A file of the site, by key.
     File(String),
     /// The same folder with a trailing slash.
@@ -81,6 +86,14 @@ fn handle(request: Request, context: &Context) {
             respond(request, response);
         }
         Route::Events => events(request, context, served.generation),
+        Route::SearchStatus => {
+            let status = context.search.status().to_json();
+            let response = bytes_response(200, status.into_bytes());
+            respond(
+                request,
+                with_common_headers(response, "application/json; charset=utf-8"),
+            );
+        }
         Route::File(key) => file(request, &served, &key),
         Route::Redirect(location) => {
             let response = Response::empty(StatusCode(302));
@@ -88,7 +101,13 @@ fn handle(request: Request, context: &Context) {
             let response = with_header(response, "Cache-Control", "no-store");
             respond(request, response);
         }
-        Route::NotFound => not_found(request, &served),
+        Route::NotFound => match search_file(request.url(), &context.base_path, &context.search) {
+            Some((key, bytes)) => {
+                let response = shared_bytes_response(bytes);
+                respond(request, with_common_headers(response, &content_type(&key)));
+            }
+            None => not_found(request, &served),
+        },
         Route::BadRequest => {
             respond(request, text_response(400, "Bad request.\n"));
         }
@@ -102,6 +121,9 @@ fn route(target: &str, base_path: &str, site: &Snapshot) -> Route {
     };
     if raw_path == EVENTS_PATH {
         return Route::Events;
+    }
+    if raw_path == STATUS_PATH {
+        return Route::SearchStatus;
     }
     let Some(path) = percent_decode(raw_path) else {
         return Route::BadRequest;
@@ -217,17 +239,7 @@ fn file(request: Request, served: &Served, key: &str) {
             200,
             reload::inject(bytes, served.generation, served.error.as_deref()),
         ),
-        Resource::Rendered(bytes) => {
-            let length = bytes.len();
-            Response::new(
-                StatusCode(200),
-                Vec::new(),
-                Cursor::new(bytes.clone()),
-                Some(length),
-                None,
-            )
-            .boxed()
-        }
+        Resource::Rendered(bytes) => shared_bytes_response(bytes.clone()),
         Resource::Copied(read) => match read() {
             Ok(bytes) => bytes_response(200, bytes),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -240,6 +252,17 @@ fn file(request: Request, served: &Served, key: &str) {
         },
     };
     respond(request, with_common_headers(response, &content_type));
+}
+
+/// A file of the search bundle that `target` names (`<base>pagefind/<name>`), with its
+/// key in the site. The name is only ever looked up in the bundle in memory.
+fn search_file(target: &str, base_path: &str, search: &SiteSearch) -> Option<(String, Arc<[u8]>)> {
+    let name = origin_path(target)?
+        .strip_prefix(base_path)?
+        .strip_prefix(crate::search::BUNDLE_DIR)?
+        .strip_prefix('/')?;
+    let bytes = search.file(name)?;
+    Some((format!("{}/{name}", crate::search::BUNDLE_DIR), bytes))
 }
 
 /// The site's own 404 page (with the reload script), else a plain message.
@@ -303,6 +326,19 @@ fn bytes_response(status: u16, bytes: Vec<u8>) -> tiny_http::ResponseBox {
     let length = bytes.len();
     Response::new(
         StatusCode(status),
+        Vec::new(),
+        Cursor::new(bytes),
+        Some(length),
+        None,
+    )
+    .boxed()
+}
+
+/// A 200 response with bytes shared with the site in memory (not copied).
+fn shared_bytes_response(bytes: Arc<[u8]>) -> tiny_http::ResponseBox {
+    let length = bytes.len();
+    Response::new(
+        StatusCode(200),
         Vec::new(),
         Cursor::new(bytes),
         Some(length),

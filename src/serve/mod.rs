@@ -13,12 +13,14 @@
 //!
 //! Threads, no async runtime: the main thread waits for Ctrl-C; a few HTTP workers answer
 //! requests from the current snapshot; one thread per open event stream (bounded) sends
-//! reloads and heartbeats; one thread rebuilds.
+//! reloads and heartbeats; one thread rebuilds; with search on, two more index each
+//! published site in the background (`search.rs`).
 
 mod fingerprint;
 mod http;
 mod rebuild;
 mod reload;
+mod search;
 mod snapshot;
 mod watch;
 
@@ -36,6 +38,7 @@ use crate::diagnostics::Diagnostics;
 use fingerprint::Fingerprints;
 use rebuild::Rebuilder;
 use reload::Hub;
+use search::SiteSearch;
 use snapshot::State;
 use watch::Watcher;
 
@@ -140,10 +143,18 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
     let state = Arc::new(State::default());
     let hub = Arc::new(Hub::default());
     let build = build_options(&root, &url, options.drafts);
-    let rebuilder = Rebuilder::new(build, state.clone(), hub.clone(), fingerprints, theme);
+    let search = Arc::new(SiteSearch::default());
+    let rebuilder = Rebuilder::new(
+        build,
+        state.clone(),
+        hub.clone(),
+        fingerprints,
+        theme,
+        search.clone(),
+    );
     let rebuilder = first_build(rebuilder);
 
-    let (server, workers) = start_http(listener, state, hub.clone(), base_path)?;
+    let (server, workers) = start_http(listener, state, hub.clone(), search, base_path)?;
     let stop = on_ctrl_c()?;
     println!("Serving {} at {url} (press Ctrl-C to stop)", root.display());
     if options.open {
@@ -180,6 +191,7 @@ fn start_http(
     listener: TcpListener,
     state: Arc<State>,
     hub: Arc<Hub>,
+    search: Arc<SiteSearch>,
     base_path: String,
 ) -> Result<(Arc<tiny_http::Server>, Vec<JoinHandle<()>>), ServeError> {
     let server = tiny_http::Server::from_listener(listener, None)
@@ -188,6 +200,7 @@ fn start_http(
     let context = Arc::new(http::Context {
         state,
         hub,
+        search,
         base_path,
     });
     let workers = http::spawn_workers(&server, &context, HTTP_WORKERS);

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::fingerprint::{Fingerprints, affects_site};
 use super::reload::Hub;
+use super::search::{self, SiteSearch};
 use super::snapshot::{Snapshot, State};
 use super::watch::{Changes, Watcher};
 use super::{configured_theme, stderr_color};
@@ -36,6 +37,8 @@ pub(super) struct Rebuilder {
     warnings: String,
     /// What the last build left for the next one to reuse.
     compiler: Compiler,
+    /// The served site's search index, built after each publish.
+    search: Arc<SiteSearch>,
 }
 
 impl Rebuilder {
@@ -45,6 +48,7 @@ impl Rebuilder {
         hub: Arc<Hub>,
         fingerprints: Fingerprints,
         theme: String,
+        search: Arc<SiteSearch>,
     ) -> Rebuilder {
         Rebuilder {
             options,
@@ -54,6 +58,7 @@ impl Rebuilder {
             theme,
             warnings: String::new(),
             compiler: Compiler::new(),
+            search,
         }
     }
 
@@ -94,6 +99,7 @@ impl Rebuilder {
     fn rebuild(&mut self, changed: &[PathBuf]) {
         let started = Instant::now();
         let inputs = list(changed.iter().map(|p| p.display().to_string()));
+        self.search.supersede();
         match compile(&mut self.compiler, &self.options, Some(changed)) {
             Ok(site) => {
                 let (snapshot, old) = self.publish(site);
@@ -101,6 +107,7 @@ impl Rebuilder {
                 report_success(&inputs, &snapshot, old, elapsed);
             }
             Err(diagnostics) => {
+                self.search.resume();
                 self.show_errors(&diagnostics);
                 println!(
                     "Changed {inputs}: the build failed in {} ms ({}); still serving the last good site",
@@ -116,9 +123,12 @@ impl Rebuilder {
     fn publish(&mut self, mut site: Site) -> (Arc<Snapshot>, Option<Arc<Snapshot>>) {
         self.theme.clone_from(&site.config.site_theme);
         let warnings = std::mem::take(&mut site.diagnostics);
+        let search = search::settings(&site.config, self.options.portable);
+        self.search.outdate(search);
         let snapshot = Arc::new(Snapshot::new(site));
         let (generation, old) = self.state.publish_site(snapshot.clone());
         self.hub.reload(generation);
+        self.search.index(snapshot.clone(), search);
         self.show_warnings(&warnings);
         (snapshot, old)
     }

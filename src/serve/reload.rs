@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::EVENTS_PATH;
+use super::search::STATUS_PATH;
 use crate::render::escape;
 
 /// How often an idle stream sends a comment line, so a client that went away is noticed
@@ -160,11 +161,14 @@ fn find_body_end(html: &[u8]) -> Option<usize> {
 }
 
 /// The script that keeps the page in step with the server: it reloads on a newer
-/// generation and restores the scroll position after a reload it caused.
+/// generation and restores the scroll position after a reload it caused. It also tells the
+/// site's scripts they run under serve: `window.tesseraServe.searchStatus` is where the
+/// search page learns whether the index is ready (see `search.rs`).
 fn script(generation: u64) -> String {
     format!(
         r#"<script>
 (() => {{
+  window.tesseraServe = {{ searchStatus: "{STATUS_PATH}" }};
   const generation = "{generation}";
   const key = "tessera-scroll:" + location.pathname;
   const saved = sessionStorage.getItem(key);

@@ -81,6 +81,20 @@ impl Snapshot {
         self.files.contains_key(key)
     }
 
+    /// The rendered files (not the copied ones), sorted by key, for the search index.
+    pub(super) fn rendered_files(&self) -> Vec<(&str, &Arc<[u8]>)> {
+        let mut files: Vec<(&str, &Arc<[u8]>)> = self
+            .files
+            .iter()
+            .filter_map(|(key, resource)| match resource {
+                Resource::Rendered(bytes) => Some((key.as_str(), bytes)),
+                Resource::Copied(_) => None,
+            })
+            .collect();
+        files.sort_unstable_by_key(|(key, _)| *key);
+        files
+    }
+
     /// Rendered files that differ from `old` (new, changed or removed), sorted.
     pub(super) fn changed_since(&self, old: &Snapshot) -> Vec<String> {
         let rendered = |resource: Option<&Resource>| match resource {

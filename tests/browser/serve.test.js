@@ -77,3 +77,42 @@ test("in tessera serve, an edit to a case study shows in the open page without a
     assert.equal(code, 0, "serve stops cleanly on Ctrl-C");
   }
 });
+
+test("in tessera serve, the search page says while the index is being built, then searches", async () => {
+  const root = copySample();
+  const browser = await launch();
+  const serve = await startServe(root);
+  try {
+    const page = await openPage(browser, 1280);
+    // The sample's index is ready within a second or so: hold its status at "building"
+    // until the page has shown the notice, so that state is seen every time.
+    let building = true;
+    await page.route("**/__tessera/search", (route) =>
+      building
+        ? route.fulfill({ contentType: "application/json", body: '{"state":"building"}' })
+        : route.continue(),
+    );
+    await page.goto(serve.url + "search/", { waitUntil: "load" });
+    const notice = page.locator("#search-building");
+    await notice.waitFor({ state: "visible" });
+    assert.equal((await notice.textContent()).trim(), "The search index is being built; search starts here when it is ready.");
+    building = false;
+
+    const input = page.getByRole("textbox", { name: "Search" });
+    await input.waitFor({ timeout: 60_000 });
+    assert.ok(await notice.isHidden(), "the notice goes once the index is ready");
+    await input.fill("psychologist");
+    const results = page.locator(".pagefind-ui__result-title");
+    await results.first().waitFor();
+    await page.waitForLoadState("networkidle");
+    const titles = (await results.allTextContents()).map((t) => t.trim());
+    assert.ok(titles.includes("No Wrong Door"), `results: ${titles.join(", ")}`);
+    assert.deepEqual(unexpectedProblems(page), [], "console errors or failed requests");
+    await page.close();
+  } finally {
+    await browser.close();
+    const { code } = await serve.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+    assert.equal(code, 0, "serve stops cleanly on Ctrl-C");
+  }
+});

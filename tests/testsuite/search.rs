@@ -89,6 +89,14 @@ fn search_on_writes_the_bundle_the_search_page_and_nav_links() {
         );
     }
     assert_eq!(indexed_pages(&site), INDEXED.len() as u64);
+    // The folder of pages gathered for the index, beside the output, is gone.
+    let beside: Vec<String> = std::fs::read_dir(review.path("."))
+        .expect("review folder")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("tessera"))
+        .collect();
+    assert_eq!(beside, Vec::<String>::new());
 
     // Every page links to the search page, relative to itself; the search page loads the
     // UI from the bundle, and every link and script of the site resolves.
@@ -194,9 +202,17 @@ fn unknown_search_key_is_located() {
 /// Runs `search/query.mjs` on a built bundle. `None` when Node cannot run, after saying so
 /// (under CI, where `.ci/run` installs it, that fails the test instead).
 fn query(site: &Path, request: &serde_json::Value) -> Option<serde_json::Value> {
+    query_bundle(site.join("pagefind").as_os_str(), request)
+}
+
+/// [`query`] on a bundle given as a folder or, as `tessera serve` serves it, a URL.
+pub(crate) fn query_bundle(
+    bundle: &std::ffi::OsStr,
+    request: &serde_json::Value,
+) -> Option<serde_json::Value> {
     let output = match Command::new("node")
         .arg(fixture_path("search/query.mjs"))
-        .arg(site.join("pagefind"))
+        .arg(bundle)
         .arg(request.to_string())
         .output()
     {
@@ -214,7 +230,7 @@ fn query(site: &Path, request: &serde_json::Value) -> Option<serde_json::Value> 
     Some(serde_json::from_slice(&output.stdout).expect("query prints JSON"))
 }
 
-fn urls(found: &serde_json::Value) -> Vec<&str> {
+pub(crate) fn urls(found: &serde_json::Value) -> Vec<&str> {
     found["urls"]
         .as_array()
         .expect("urls")

@@ -1100,3 +1100,5 @@ fn every_response_asks_the_browser_to_close_the_connection() {
         }
     }
 }
+
+mod search;

@@ -2,9 +2,12 @@
 // prints what it found as JSON. Used by tests/testsuite/search.rs.
 //
 //   node query.mjs BUNDLE_DIR '{"term": "word", "filters": {"Stage": "Test"}}'
+//   node query.mjs http://127.0.0.1:PORT/pagefind/ '{"term": "word"}'
 //
-// prints {"urls": [...], "titles": [...], "filters": {name: {value: count}}}. The bundle's
-// files are read from disk: `fetch` is given file: URLs, which Node's own fetch refuses.
+// prints {"urls": [...], "titles": [...], "filters": {name: {value: count}}}. A bundle on
+// disk is read from there: `fetch` is given file: URLs, which Node's own fetch refuses. A
+// served bundle (`tessera serve`) is fetched over HTTP, pagefind.js included (Node imports
+// no module from http:, so it is imported from its text).
 import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -18,8 +21,11 @@ globalThis.fetch = async (url, init) => {
   return new Response(await readFile(fileURLToPath(address)));
 };
 
-const base = pathToFileURL(bundle).href.replace(/\/?$/, "/");
-const pagefind = await import(base + "pagefind.js");
+const served = /^https?:/.test(bundle);
+const base = (served ? bundle : pathToFileURL(bundle).href).replace(/\/?$/, "/");
+const pagefind = served
+  ? await importText(await (await networkFetch(base + "pagefind.js")).text())
+  : await import(base + "pagefind.js");
 await pagefind.options({ basePath: base, baseUrl: "/", noWorker: true });
 const search = await pagefind.search(term, { filters });
 const results = await Promise.all(search.results.map((result) => result.data()));
@@ -30,3 +36,7 @@ console.log(
     filters: await pagefind.filters(),
   }),
 );
+
+function importText(source) {
+  return import("data:text/javascript;base64," + Buffer.from(source).toString("base64"));
+}

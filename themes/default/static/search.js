@@ -6,12 +6,17 @@
  * opened from a folder on disk, or built without search) #search-unavailable says so.
  * The result count is repeated in a polite live region for screen readers, and
  * `search/?q=words` starts a search, so a search can be linked to.
+ *
+ * Under `tessera serve`, which builds the index in the background after each change, the
+ * page first asks serve whether the index is ready (`window.tesseraServe.searchStatus`,
+ * set by the script serve adds to every page); until it is, #search-building says so.
  */
 (function () {
   "use strict";
 
   var container = document.getElementById("search");
   var unavailable = document.getElementById("search-unavailable");
+  var building = document.getElementById("search-building");
   if (!container || !unavailable) return;
 
   function fail() {
@@ -47,22 +52,48 @@
     }).observe(container, { childList: true, subtree: true, characterData: true });
   }
 
-  fetch(new URL("pagefind-entry.json", bundle).href)
-    .then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
-    })
-    .then(function () {
-      var ui = new window.PagefindUI({
-        element: "#search",
-        bundlePath: bundle.pathname,
-        showSubResults: true,
-        showImages: false,
-        excerptLength: 30
-      });
-      announceResults();
-      var query = new URLSearchParams(window.location.search).get("q");
-      if (query) ui.triggerSearch(query);
-    })
-    .catch(fail);
+  function start() {
+    fetch(new URL("pagefind-entry.json", bundle).href)
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function () {
+        var ui = new window.PagefindUI({
+          element: "#search",
+          bundlePath: bundle.pathname,
+          showSubResults: true,
+          showImages: false,
+          excerptLength: 30
+        });
+        announceResults();
+        var query = new URLSearchParams(window.location.search).get("q");
+        if (query) ui.triggerSearch(query);
+      })
+      .catch(fail);
+  }
+
+  // Under serve: start once the index of the site being served is ready.
+  function whenIndexed(status) {
+    fetch(status, { cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (index) {
+        if (index.state === "building") {
+          if (building) building.hidden = false;
+          setTimeout(function () { whenIndexed(status); }, 1000);
+          return;
+        }
+        if (building) building.hidden = true;
+        if (index.state === "ready") start();
+        else fail();
+      })
+      .catch(fail);
+  }
+
+  var serve = window.tesseraServe;
+  if (serve && serve.searchStatus) whenIndexed(serve.searchStatus);
+  else start();
 })();
