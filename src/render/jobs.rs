@@ -30,6 +30,9 @@ pub(super) enum Var {
     Print(std::sync::Arc<super::print::PartBodies>),
     /// A small value made for this page.
     Plain(Value),
+    /// A value made for this page with its digest, made once with it (see
+    /// `publish_cache`), so that it is not digested again on every render.
+    Digested(Value, Digest),
 }
 
 impl Var {
@@ -46,7 +49,7 @@ impl Var {
             Var::Facet(i) => values.facet(*i),
             Var::Map => values.map(),
             Var::Print(bodies) => bodies.value(values.review()),
-            Var::Plain(value) => value.clone(),
+            Var::Plain(value) | Var::Digested(value, _) => value.clone(),
         }
     }
 
@@ -79,6 +82,7 @@ impl Var {
             Var::Map => values.map_digest(),
             Var::Print(bodies) => bodies.digest(values),
             Var::Plain(value) => Some(digest_of("plain", value)),
+            Var::Digested(_, digest) => Some(*digest),
         }
     }
 }

@@ -248,6 +248,7 @@ fn sample_of(job: &PageJob) -> PageJob {
                 jobs::Var::Map => jobs::Var::Map,
                 jobs::Var::Print(bodies) => jobs::Var::Print(bodies.clone()),
                 jobs::Var::Plain(value) => jobs::Var::Plain(value.clone()),
+                jobs::Var::Digested(value, digest) => jobs::Var::Digested(value.clone(), *digest),
             };
             (*key, var)
         })

@@ -17,7 +17,8 @@ use tera::Value;
 use super::OutputFile;
 use super::feeds;
 use super::jobs::{PageJob, Var};
-use super::publish_cache::PublishCache;
+use super::publish_cache::{Digested, PublishCache};
+use super::values::digest_of;
 use crate::citations::{self, PageCitation, PageEntry};
 use crate::review::Review;
 use crate::review::model::PageRef;
@@ -25,10 +26,10 @@ use crate::shared::Shared;
 
 /// Everything publishing adds, formatted once.
 pub(super) struct Published {
-    /// "Cite this page" per page URL (case studies and claims).
-    pages: HashMap<String, PageCitation>,
+    /// "Cite this page" per page URL (case studies and claims), as the `cite` value.
+    pages: HashMap<String, Digested>,
     /// Metadata for reference managers and link previews, per page URL.
-    meta: HashMap<String, Value>,
+    meta: HashMap<String, Digested>,
     /// How to cite the review as a whole.
     review: Option<PageCitation>,
     /// The references page's entries, in the style's order.
@@ -59,6 +60,7 @@ impl Published {
             cache.check(config, styled.map(|s| &s.style));
         }
         let kept = cache.as_deref();
+        let tracked = kept.is_some();
         let mut pages: Vec<(&str, &str)> = review
             .case_studies
             .iter()
@@ -92,18 +94,22 @@ impl Published {
             };
             citer?.cite(&entry).ok()
         };
-        let page_citations: HashMap<String, PageCitation> = pages
+        let page_citations: HashMap<String, Digested> = pages
             .par_iter()
             .filter_map(|(url, title)| {
                 kept.and_then(|k| k.citation(url, title))
-                    .or_else(|| cite(page_citer.as_ref(), url, title, "chapter", &config.title))
+                    .or_else(|| {
+                        let citation =
+                            cite(page_citer.as_ref(), url, title, "chapter", &config.title)?;
+                        Some(digested(cite_value(&citation, file_of(url)), tracked))
+                    })
                     .map(|c| (url.to_string(), c))
             })
             .collect();
         let pages_meta = |url: &str, title: &str, summary: &str| {
             let meta = kept
                 .and_then(|k| k.meta(url, title, summary))
-                .unwrap_or_else(|| page_meta(review, url, title, summary));
+                .unwrap_or_else(|| digested(page_meta(review, url, title, summary), tracked));
             (url.to_string(), meta)
         };
         let case_meta = review
@@ -114,7 +120,7 @@ impl Published {
             .claims
             .par_iter()
             .map(|c| pages_meta(&c.url, &c.title, &c.summary));
-        let meta: HashMap<String, Value> = case_meta.chain(claim_meta).collect();
+        let meta: HashMap<String, Digested> = case_meta.chain(claim_meta).collect();
         if let Some(cache) = cache {
             let inputs = review
                 .case_studies
@@ -154,13 +160,13 @@ impl Published {
         // In parallel: a large review has thousands of these pages.
         jobs.par_iter_mut().for_each(|job| match job.template {
             "case-study.html" | "claim.html" => {
-                let value = self
-                    .pages
-                    .get(&job.url)
-                    .map_or(Value::none(), |c| cite_value(c, file_of(&job.url)));
-                job.vars.push(("cite", Var::Plain(value)));
-                let meta = self.meta.get(&job.url).cloned().unwrap_or(Value::none());
-                job.vars.push(("meta", Var::Plain(meta)));
+                let var = |value: Option<&Digested>| match value {
+                    Some((value, Some(digest))) => Var::Digested(value.clone(), *digest),
+                    Some((value, None)) => Var::Plain(value.clone()),
+                    None => Var::Plain(Value::none()),
+                };
+                job.vars.push(("cite", var(self.pages.get(&job.url))));
+                job.vars.push(("meta", var(self.meta.get(&job.url))));
             }
             "index.html" => {
                 let value = self
@@ -232,6 +238,12 @@ impl Published {
         }
         files
     }
+}
+
+/// A value with its digest, for [`Var::Digested`], when `digest` (in `serve`).
+fn digested(value: Value, digest: bool) -> Digested {
+    let digest = digest.then(|| digest_of("plain", &value));
+    (value, digest)
 }
 
 /// A citation as templates see it: `{html, text, bib, ris, file}` where `bib` and `ris` are

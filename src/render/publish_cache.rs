@@ -7,18 +7,24 @@ use std::sync::Arc;
 
 use tera::Value;
 
-use crate::citations::{PageCitation, Style};
+use super::values::Digest;
+use crate::citations::Style;
 use crate::config::SiteConfig;
+
+/// A template value with the digest of its content, made once: digesting each page's
+/// citation and metadata on every rebuild was a fixed cost of every edit in `serve`. A
+/// build, which compares nothing with an earlier one, leaves the digest out.
+pub(super) type Digested = (Value, Option<Digest>);
 
 /// What the last render made, by page URL, with what it was made from. Valid only for the
 /// same configuration and citation style, which every entry also depends on.
 #[derive(Default)]
 pub(crate) struct PublishCache {
     made_with: Option<(Arc<SiteConfig>, Option<Arc<Style>>)>,
-    /// URL → (title, citation).
-    citations: HashMap<String, (String, PageCitation)>,
+    /// URL → (title, `cite` value).
+    citations: HashMap<String, (String, Digested)>,
     /// URL → (title, summary, metadata).
-    meta: HashMap<String, (String, String, Value)>,
+    meta: HashMap<String, (String, String, Digested)>,
 }
 
 impl PublishCache {
@@ -35,8 +41,8 @@ impl PublishCache {
         }
     }
 
-    /// The citation made last time for this page with this title.
-    pub(super) fn citation(&self, url: &str, title: &str) -> Option<PageCitation> {
+    /// The `cite` value made last time for this page with this title.
+    pub(super) fn citation(&self, url: &str, title: &str) -> Option<Digested> {
         self.citations
             .get(url)
             .filter(|(t, _)| t == title)
@@ -44,7 +50,7 @@ impl PublishCache {
     }
 
     /// The metadata made last time for this page with this title and summary.
-    pub(super) fn meta(&self, url: &str, title: &str, summary: &str) -> Option<Value> {
+    pub(super) fn meta(&self, url: &str, title: &str, summary: &str) -> Option<Digested> {
         self.meta
             .get(url)
             .filter(|(t, s, _)| t == title && s == summary)
@@ -54,8 +60,8 @@ impl PublishCache {
     /// Keeps this render's entries (only these: pages that are gone are forgotten).
     pub(super) fn keep(
         &mut self,
-        citations: HashMap<String, (String, PageCitation)>,
-        meta: HashMap<String, (String, String, Value)>,
+        citations: HashMap<String, (String, Digested)>,
+        meta: HashMap<String, (String, String, Digested)>,
     ) {
         self.citations = citations;
         self.meta = meta;
