@@ -232,17 +232,26 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     }
 }
 
+/// A Tokio runtime on the calling thread, to drive Pagefind's asynchronous API.
+fn runtime() -> Result<tokio::runtime::Runtime, SearchError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| SearchError::Start(err.to_string()))
+}
+
+/// An empty Pagefind index with tessera's settings.
+fn new_index(options: IndexOptions) -> Result<PagefindIndex, SearchError> {
+    PagefindIndex::new(Some(service_config(options)))
+        .map_err(|err| SearchError::Start(err.to_string()))
+}
+
 /// Indexes the HTML pages in `folder` and returns the bundle. Pagefind reads and parses the
 /// pages in parallel here, where [`Indexer`], fed one page at a time, parses them one after
 /// another. Pages that do not mark a `data-pagefind-body` element are left out.
 fn index_folder(folder: &Path, options: IndexOptions) -> Result<Bundle, SearchError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| SearchError::Start(err.to_string()))?;
-    runtime.block_on(async {
-        let mut index = PagefindIndex::new(Some(service_config(options)))
-            .map_err(|err| SearchError::Start(err.to_string()))?;
+    runtime()?.block_on(async {
+        let mut index = new_index(options)?;
         index
             .add_directory(folder.to_string_lossy().into_owned(), None)
             .await
@@ -304,13 +313,8 @@ fn index_pages(
     pages: &Receiver<Page>,
     cancelled: &AtomicBool,
 ) -> Result<Bundle, SearchError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| SearchError::Start(err.to_string()))?;
-    runtime.block_on(async {
-        let mut index = PagefindIndex::new(Some(service_config(options)))
-            .map_err(|err| SearchError::Start(err.to_string()))?;
+    runtime()?.block_on(async {
+        let mut index = new_index(options)?;
         let mut count = 0;
         // Blocking on the channel here is fine: nothing else runs on this runtime.
         while let Ok(page) = pages.recv() {
