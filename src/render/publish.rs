@@ -32,8 +32,9 @@ pub(super) struct Published {
     meta: HashMap<String, Digested>,
     /// How to cite the review as a whole.
     review: Option<PageCitation>,
-    /// The references page's entries, in the style's order.
-    references: Vec<serde_json::Value>,
+    /// The references page's entries, in the style's order: one value for the references
+    /// page and the last part of `/print/`, converted and digested once.
+    references: Digested,
     bib: String,
     ris: String,
     /// `sitemap.xml`, once the pages are known; `None` without a `base_url`.
@@ -145,7 +146,7 @@ impl Published {
             meta,
             pages: page_citations,
             review: review_citation,
-            references: references(review),
+            references: digested(Value::from_serializable(&references(review)), tracked),
             bib: citations::export::biblatex(review.bibliography.library.iter()),
             ris: citations::export::ris(review.bibliography.library.iter()),
             sitemap: None,
@@ -160,10 +161,8 @@ impl Published {
         // In parallel: a large review has thousands of these pages.
         jobs.par_iter_mut().for_each(|job| match job.template {
             "case-study.html" | "claim.html" => {
-                let var = |value: Option<&Digested>| match value {
-                    Some((value, Some(digest))) => Var::Digested(value.clone(), *digest),
-                    Some((value, None)) => Var::Plain(value.clone()),
-                    None => Var::Plain(Value::none()),
+                let var = |value: Option<&Digested>| {
+                    value.map_or(Var::Plain(Value::none()), digested_var)
                 };
                 job.vars.push(("cite", var(self.pages.get(&job.url))));
                 job.vars.push(("meta", var(self.meta.get(&job.url))));
@@ -184,10 +183,7 @@ impl Published {
             "references",
             "References",
             vec![
-                (
-                    "references",
-                    Var::Plain(Value::from_serializable(&self.references)),
-                ),
+                ("references", digested_var(&self.references)),
                 (
                     "style",
                     Var::Plain(Value::from(
@@ -198,10 +194,8 @@ impl Published {
         ));
         let mut print = super::print::jobs(review);
         if let Some(last) = print.last_mut() {
-            last.vars.push((
-                "references",
-                Var::Plain(Value::from_serializable(&self.references)),
-            ));
+            last.vars
+                .push(("references", digested_var(&self.references)));
         }
         if let Some(first) = print.first_mut() {
             let cite_review = self
@@ -244,6 +238,14 @@ impl Published {
 fn digested(value: Value, digest: bool) -> Digested {
     let digest = digest.then(|| digest_of("plain", &value));
     (value, digest)
+}
+
+/// The page variable for a value made with [`digested`].
+fn digested_var((value, digest): &Digested) -> Var {
+    match digest {
+        Some(digest) => Var::Digested(value.clone(), *digest),
+        None => Var::Plain(value.clone()),
+    }
 }
 
 /// A citation as templates see it: `{html, text, bib, ris, file}` where `bib` and `ris` are
