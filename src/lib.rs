@@ -168,12 +168,12 @@ fn load(options: &BuildOptions, cache: Option<LoadCache>) -> Result<Loaded, Diag
         content.bibliography.take().as_deref(),
         &mut diagnostics,
     );
+    let url_style = UrlStyle {
+        portable: options.portable || config.build.portable,
+    };
     if let Some(style) = citations::Style::load(root, &config, &mut diagnostics) {
         let cites = citations::cites_of(&content);
-        let portable = UrlStyle {
-            portable: options.portable || config.build.portable,
-        };
-        let references = portable.page("references");
+        let references = url_style.page("references");
         match citation_cache {
             Some(cache) => citations::apply_cached(
                 cache,
@@ -197,9 +197,7 @@ fn load(options: &BuildOptions, cache: Option<LoadCache>) -> Result<Loaded, Diag
     timer.lap("load");
     let review_options = ReviewOptions {
         drafts: options.drafts,
-        url_style: UrlStyle {
-            portable: options.portable || config.build.portable,
-        },
+        url_style,
         markdown: MarkdownOptions {
             sanitize_html: config.build.sanitize_html,
         },
@@ -489,7 +487,7 @@ pub fn check(options: &BuildOptions, all_pages: bool) -> Diagnostics {
             prepared.timer.lap("render (thrown away)");
             prepared.diagnostics.extend(failed.map(|d| *d));
             // Nothing waits for the model to be freed: a process about to exit need not do it.
-            drop_in_background((prepared.review, prepared.templates));
+            drop_in_background((prepared.review, prepared.templates, prepared.edition));
             prepared.diagnostics
         }
         Err(diagnostics) => diagnostics,

@@ -11,6 +11,7 @@ use crate::editions::Edition;
 use crate::review::{FacetValueCount, Review, map};
 
 /// One variable of a page's template context.
+#[derive(Clone)]
 pub(super) enum Var {
     /// A case study, whole (its own page).
     Case(usize),

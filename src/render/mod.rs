@@ -178,9 +178,7 @@ pub(crate) fn render_site<E: Send>(
 ) -> Result<(usize, usize), RenderError<E>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review, edition));
-    let mut published = publish::Published::of(review, None);
-    let mut jobs = jobs::page_jobs(review, edition);
-    published.add_to(review, &mut jobs);
+    let (published, jobs) = publishing_jobs(review, edition, None);
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
@@ -193,6 +191,20 @@ pub(crate) fn render_site<E: Send>(
         sink(file).map_err(RenderError::Sink)?;
     }
     Ok(counts)
+}
+
+/// Every page's job, with what publishing adds to them (citations, metadata, the
+/// references and print pages), and what publishing still has to write besides pages.
+/// With a cache (`serve`), unchanged pages reuse their citation and metadata.
+fn publishing_jobs(
+    review: &Review,
+    edition: &Edition,
+    cache: Option<&mut publish_cache::PublishCache>,
+) -> (publish::Published, Vec<PageJob>) {
+    let mut published = publish::Published::of(review, cache);
+    let mut jobs = jobs::page_jobs(review, edition);
+    published.add_to(review, &mut jobs);
+    (published, jobs)
 }
 
 /// How many case studies or claims a sample page lists (see [`render_one_per_template`]).
@@ -212,9 +224,7 @@ pub(crate) fn render_one_per_template(
 ) -> Result<usize, Box<Diagnostic>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review, edition));
-    let mut published = publish::Published::of(review, None);
-    let mut jobs = jobs::page_jobs(review, edition);
-    published.add_to(review, &mut jobs);
+    let (_, jobs) = publishing_jobs(review, edition, None);
     let mut seen = std::collections::HashSet::new();
     let samples: Vec<PageJob> = jobs
         .iter()
@@ -237,18 +247,10 @@ fn sample_of(job: &PageJob) -> PageJob {
         .iter()
         .map(|(key, var)| {
             let var = match var {
-                jobs::Var::Case(i) => jobs::Var::Case(*i),
                 jobs::Var::Cases(ids) => jobs::Var::Cases(cut(ids)),
                 jobs::Var::Cards(ids) => jobs::Var::Cards(cut(ids)),
-                jobs::Var::Theme(i) => jobs::Var::Theme(*i),
-                jobs::Var::AllThemes => jobs::Var::AllThemes,
-                jobs::Var::Claim(i) => jobs::Var::Claim(*i),
                 jobs::Var::Claims(ids) => jobs::Var::Claims(cut(ids)),
-                jobs::Var::Facet(i) => jobs::Var::Facet(*i),
-                jobs::Var::Map => jobs::Var::Map,
-                jobs::Var::Print(bodies) => jobs::Var::Print(bodies.clone()),
-                jobs::Var::Plain(value) => jobs::Var::Plain(value.clone()),
-                jobs::Var::Digested(value, digest) => jobs::Var::Digested(value.clone(), *digest),
+                other => other.clone(),
             };
             (*key, var)
         })
@@ -330,9 +332,7 @@ pub(crate) fn render_cached(
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
-    let mut published = publish::Published::of(review, Some(&mut cache.published));
-    let mut jobs = jobs::page_jobs(review, edition);
-    published.add_to(review, &mut jobs);
+    let (published, jobs) = publishing_jobs(review, edition, Some(&mut cache.published));
     let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
         .par_iter()
         .map(|job| {

@@ -13,7 +13,7 @@
 //! links between parts point at the part that holds their target. Each part's bodies are
 //! rewritten only when that part is rendered.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use tera::Value;
@@ -81,12 +81,12 @@ fn front_vars(review: &Review, targets: &Targets) -> Vec<(&'static str, Var)> {
             let prefix = format!("claim-{}", c.slug);
             (
                 c.slug.clone(),
-                demote(&targets.rewrite(&c.content, &c.url, &prefix), 2).into(),
+                targets.body(&c.content, &c.url, &prefix, 2).into(),
             )
         })
         .collect();
     let intro = review.home.as_ref().map_or(String::new(), |home| {
-        demote(&targets.rewrite(&home.content, &home.url, "intro"), 1)
+        targets.body(&home.content, &home.url, "intro", 1)
     });
     // Where the contested claims' findings link to their case studies.
     let case_parts: serde_json::Map<String, serde_json::Value> = review
@@ -154,8 +154,9 @@ struct Layout {
     parts: usize,
     /// The part holding each case study, by slug.
     case_studies: HashMap<String, usize>,
-    /// The contested claims' slugs (all in the first part).
-    claims: std::collections::HashSet<String>,
+    /// The contested claims' slugs (all in the first part), in order, so that the digest
+    /// is the same from one build to the next.
+    claims: BTreeSet<String>,
     /// What the layout depends on, for deciding whether a part must be rendered again.
     digest: Digest,
 }
@@ -170,15 +171,11 @@ impl Layout {
             .enumerate()
             .map(|(i, c)| (c.slug.clone(), i / PART_SIZE + 1))
             .collect();
-        let claims: std::collections::HashSet<String> = review
+        let claims: BTreeSet<String> = review
             .contested
             .iter()
             .map(|&i| review.claims[i].slug.clone())
             .collect();
-        // Sorted: a set's order differs from one build to the next, and a digest that
-        // changed with it would render every part again after any edit.
-        let mut sorted: Vec<&String> = claims.iter().collect();
-        sorted.sort();
         let digest = digest_of(
             "print-layout",
             &(
@@ -188,7 +185,7 @@ impl Layout {
                     .iter()
                     .map(|c| &c.slug)
                     .collect::<Vec<_>>(),
-                sorted,
+                &claims,
             ),
         );
         Layout {
@@ -223,7 +220,7 @@ impl PartBodies {
             let prefix = format!("case-{}", c.slug);
             (
                 c.slug.clone(),
-                demote(&self.targets.rewrite(&c.content, &c.url, &prefix), 2).into(),
+                self.targets.body(&c.content, &c.url, &prefix, 2).into(),
             )
         })
         .collect();
@@ -275,6 +272,12 @@ impl Targets {
             ""
         };
         format!("{}{}/{index}", self.up(), part_dir(part))
+    }
+
+    /// A Markdown body as the document holds it: links and ids rewritten (see
+    /// [`Targets::rewrite`]) and headings `by` levels lower.
+    fn body(&self, html: &str, page_url: &str, prefix: &str, by: usize) -> String {
+        demote(&self.rewrite(html, page_url, prefix), by)
     }
 
     /// `html`'s links and ids as they must be in the document: `page_url` is the page the

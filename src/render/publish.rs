@@ -30,8 +30,8 @@ pub(super) struct Published {
     pages: HashMap<String, Digested>,
     /// Metadata for reference managers and link previews, per page URL.
     meta: HashMap<String, Digested>,
-    /// How to cite the review as a whole.
-    review: Option<PageCitation>,
+    /// How to cite the review as a whole, as the `cite_review` value (none without a style).
+    review: Value,
     /// The references page's entries, in the style's order: one value for the references
     /// page and the last part of `/print/`, converted and digested once.
     references: Digested,
@@ -141,7 +141,8 @@ impl Published {
             cache.keep(kept_citations, kept_meta);
         }
         let home = review.url_style.page("");
-        let review_citation = cite(review_citer.as_ref(), &home, &config.title, "report", "");
+        let review_citation = cite(review_citer.as_ref(), &home, &config.title, "report", "")
+            .map_or(Value::none(), |c| cite_value(&c, "cite"));
         Published {
             meta,
             pages: page_citations,
@@ -155,8 +156,9 @@ impl Published {
         }
     }
 
-    /// Gives case-study and claim pages their `cite`, the home page `cite_review`, and adds
-    /// the references page.
+    /// Gives case-study and claim pages their `cite` and `meta`, the home page
+    /// `cite_review`, adds the references page and the `/print/` parts, and makes the
+    /// sitemap of every page.
     pub(super) fn add_to(&mut self, review: &Review, jobs: &mut Vec<PageJob>) {
         // In parallel: a large review has thousands of these pages.
         jobs.par_iter_mut().for_each(|job| match job.template {
@@ -167,13 +169,9 @@ impl Published {
                 job.vars.push(("cite", var(self.pages.get(&job.url))));
                 job.vars.push(("meta", var(self.meta.get(&job.url))));
             }
-            "index.html" => {
-                let value = self
-                    .review
-                    .as_ref()
-                    .map_or(Value::none(), |c| cite_value(c, "cite"));
-                job.vars.push(("cite_review", Var::Plain(value)));
-            }
+            "index.html" => job
+                .vars
+                .push(("cite_review", Var::Plain(self.review.clone()))),
             _ => {}
         });
         let style = review.bibliography.styled.as_ref();
@@ -198,11 +196,9 @@ impl Published {
                 .push(("references", digested_var(&self.references)));
         }
         if let Some(first) = print.first_mut() {
-            let cite_review = self
-                .review
-                .as_ref()
-                .map_or(Value::none(), |c| cite_value(c, "cite"));
-            first.vars.push(("cite_review", Var::Plain(cite_review)));
+            first
+                .vars
+                .push(("cite_review", Var::Plain(self.review.clone())));
         }
         jobs.extend(print);
         let urls: Vec<&str> = jobs
