@@ -129,15 +129,15 @@ pub struct Asset {
 #[derive(Debug, Default)]
 pub struct Content {
     /// The files of `content/case-studies/`.
-    pub case_studies: Vec<Document<CaseStudyMeta>>,
+    pub case_studies: Vec<Arc<Document<CaseStudyMeta>>>,
     /// The files of `content/themes/` (research themes).
-    pub themes: Vec<Document<ThemeMeta>>,
+    pub themes: Vec<Arc<Document<ThemeMeta>>>,
     /// The files of `content/claims/`.
-    pub claims: Vec<Document<ClaimMeta>>,
+    pub claims: Vec<Arc<Document<ClaimMeta>>>,
     /// `content/_index.md`, if present.
-    pub home: Option<Document<PageMeta>>,
+    pub home: Option<Arc<Document<PageMeta>>>,
     /// Every other Markdown page.
-    pub pages: Vec<Document<PageMeta>>,
+    pub pages: Vec<Arc<Document<PageMeta>>>,
     /// Files that are not Markdown, copied as they are.
     pub assets: Vec<Asset>,
     /// `references.yaml` or `references.bib`, if present.
@@ -156,11 +156,11 @@ struct Read {
 
 #[derive(Clone)]
 enum Parsed {
-    CaseStudy(Box<Document<CaseStudyMeta>>),
-    Theme(Document<ThemeMeta>),
-    Claim(Document<ClaimMeta>),
-    Home(Document<PageMeta>),
-    Page(Document<PageMeta>),
+    CaseStudy(Arc<Document<CaseStudyMeta>>),
+    Theme(Arc<Document<ThemeMeta>>),
+    Claim(Arc<Document<ClaimMeta>>),
+    Home(Arc<Document<PageMeta>>),
+    Page(Arc<Document<PageMeta>>),
 }
 
 /// Reads every content file under `root/content`, reporting problems into `diagnostics`.
@@ -210,7 +210,7 @@ fn load_files(
             diagnostics.add_source(display, source);
         }
         match parsed {
-            Ok(Parsed::CaseStudy(d)) => content.case_studies.push(*d),
+            Ok(Parsed::CaseStudy(d)) => content.case_studies.push(d),
             Ok(Parsed::Theme(d)) => content.themes.push(d),
             Ok(Parsed::Claim(d)) => content.claims.push(d),
             Ok(Parsed::Home(d)) => content.home = Some(d),
@@ -367,12 +367,12 @@ fn parse(text: &Arc<str>, relative: &Path, display: &Path) -> Result<Parsed, Vec
     };
     Ok(match kind {
         Kind::CaseStudy => {
-            Parsed::CaseStudy(Box::new(document(parts, parse_yaml(yaml).map_err(fail)?)))
+            Parsed::CaseStudy(Arc::new(document(parts, parse_yaml(yaml).map_err(fail)?)))
         }
-        Kind::Theme => Parsed::Theme(document(parts, parse_yaml(yaml).map_err(fail)?)),
-        Kind::Claim => Parsed::Claim(document(parts, parse_yaml(yaml).map_err(fail)?)),
-        Kind::Home => Parsed::Home(document(parts, parse_page(yaml).map_err(fail)?)),
-        Kind::Page => Parsed::Page(document(parts, parse_page(yaml).map_err(fail)?)),
+        Kind::Theme => Parsed::Theme(Arc::new(document(parts, parse_yaml(yaml).map_err(fail)?))),
+        Kind::Claim => Parsed::Claim(Arc::new(document(parts, parse_yaml(yaml).map_err(fail)?))),
+        Kind::Home => Parsed::Home(Arc::new(document(parts, parse_page(yaml).map_err(fail)?))),
+        Kind::Page => Parsed::Page(Arc::new(document(parts, parse_page(yaml).map_err(fail)?))),
     })
 }
 

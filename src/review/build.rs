@@ -275,7 +275,7 @@ fn title_key(title: &str, slug: &str) -> (String, String) {
     (title.to_lowercase(), slug.to_string())
 }
 
-fn slug_index<M>(docs: &[Document<M>]) -> HashMap<String, usize> {
+fn slug_index<M>(docs: &[Arc<Document<M>>]) -> HashMap<String, usize> {
     docs.iter()
         .enumerate()
         .map(|(i, d)| (d.slug.clone(), i))

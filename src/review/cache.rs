@@ -54,9 +54,17 @@ impl BodyCache {
 
     /// The cached rendering of `body` (the Markdown of the file at `path`), if it was
     /// rendered from the same text. Only call this on a cache that is [`Self::usable`].
-    pub(super) fn get(&self, path: &Path, body: &str) -> Option<Rendered> {
+    pub(super) fn get(
+        &self,
+        path: &Path,
+        source: &Arc<str>,
+        body_offset: usize,
+    ) -> Option<Rendered> {
         let cached = self.bodies.get(path)?;
-        (&cached.source[cached.body_offset..] == body).then(|| cached.rendered.clone())
+        // The parse cache hands an unchanged file's text on as the same allocation.
+        let same = (Arc::ptr_eq(&cached.source, source) && cached.body_offset == body_offset)
+            || cached.source[cached.body_offset..] == source[body_offset..];
+        same.then(|| cached.rendered.clone())
     }
 
     /// Records this build's bodies: those rendered anew are added, and those of files no
@@ -137,7 +145,7 @@ impl Inputs {
         bibliography: &Bibliography,
         options: ReviewOptions,
     ) -> Inputs {
-        fn head<M>(d: &Document<M>) -> Head {
+        fn head<M>(d: &Arc<Document<M>>) -> Head {
             Head {
                 path: d.content_path.clone(),
                 source: d.source.clone(),

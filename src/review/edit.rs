@@ -106,7 +106,10 @@ fn replace<'a>(
 ) -> Vec<usize> {
     let mut changed = Vec::new();
     for (i, ((content, toc), body)) in items.zip(bodies).enumerate() {
-        if *content != body.html || *toc != body.toc {
+        // A body taken from the cache is the same allocation as the model's: compare the
+        // pointers before the text (`Arc<str>`'s `==` always compares the text).
+        let same_html = Arc::ptr_eq(content, &body.html) || **content == *body.html;
+        if !same_html || *toc != body.toc {
             *content = body.html;
             *toc = body.toc;
             changed.push(i);

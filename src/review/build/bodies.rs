@@ -19,7 +19,7 @@ pub(super) struct Markdown<'a> {
 }
 
 impl<'a> Markdown<'a> {
-    fn of<M>(doc: &'a Document<M>) -> Markdown<'a> {
+    fn of<M>(doc: &'a Arc<Document<M>>) -> Markdown<'a> {
         Markdown {
             content_path: &doc.content_path,
             source: &doc.source,
@@ -46,7 +46,7 @@ pub(in crate::review) fn render_bodies(
             .par_iter()
             .map(|d| {
                 previous
-                    .and_then(|c| c.get(d.content_path, d.body()))
+                    .and_then(|c| c.get(d.content_path, d.source, d.body_offset))
                     .unwrap_or_else(|| render_body(d, links, options))
             })
             .collect()
