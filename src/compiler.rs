@@ -127,7 +127,9 @@ impl RebuildState {
                 (review, None)
             }
         };
-        let mut prepared = loaded.prepared(&options.root, review)?;
+        // The data holds no body, so after an edit of bodies only it is the last data.
+        let data = changed.as_ref().and_then(|_| self.data.last_data());
+        let mut prepared = loaded.prepared(&options.root, review, data)?;
         let copies = copies(&prepared.review, &prepared.templates);
         let data_files = match prepared.edition.files_cached(&self.data) {
             Ok(files) => files,

@@ -227,12 +227,17 @@ impl Loaded {
     }
 
     /// Ready to render if the model was built, the previous edition (if any) compared,
-    /// and nothing failed.
-    fn prepared(mut self, root: &Path, review: Option<Review>) -> Result<Prepared, Diagnostics> {
+    /// and nothing failed. `data`, when given, is the review's data, made before.
+    fn prepared(
+        mut self,
+        root: &Path,
+        review: Option<Review>,
+        data: Option<Arc<data::ReviewData>>,
+    ) -> Result<Prepared, Diagnostics> {
         self.timer.lap("review");
         let edition = review
             .as_ref()
-            .and_then(|review| Edition::prepare(root, review, &mut self.diagnostics));
+            .and_then(|review| Edition::prepare(root, review, data, &mut self.diagnostics));
         self.timer.lap("edition data and comparison");
         // Sources are kept only where a diagnostic points, so file texts are not held
         // through rendering.
@@ -258,7 +263,7 @@ impl Loaded {
 fn prepare(options: &BuildOptions) -> Result<Prepared, Diagnostics> {
     let mut loaded = load(options, None)?;
     let review = loaded.build_model();
-    loaded.prepared(&options.root, review)
+    loaded.prepared(&options.root, review, None)
 }
 
 /// Runs every stage except writing and returns the site in memory, with nothing reused.

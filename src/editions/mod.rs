@@ -26,7 +26,8 @@ pub(crate) use compare::Changes;
 /// This edition: its data, and what changed since the previous one.
 #[derive(Debug, Clone)]
 pub(crate) struct Edition {
-    pub data: ReviewData,
+    /// Shared, so that `serve` can reuse it after an edit of bodies only.
+    pub data: Arc<ReviewData>,
     /// `None` without `[editions] previous`.
     pub changes: Option<Changes>,
     /// Every edition, newest first, with where it is published (`editions.json`).
@@ -50,6 +51,12 @@ impl DataCache {
         self.last = Some(edition);
         self.files = files;
     }
+
+    /// The data of the last compile, for a compile whose review differs from the last in
+    /// bodies only (the data holds no body).
+    pub(crate) fn last_data(&self) -> Option<Arc<ReviewData>> {
+        self.last.as_ref().map(|edition| edition.data.clone())
+    }
 }
 
 /// One edition in `editions.json` and the footer.
@@ -67,14 +74,16 @@ pub(crate) struct EditionEntry {
 impl Edition {
     /// This edition's data and its comparison with the previous snapshot. `None` when
     /// the snapshot cannot be used (reported into `diagnostics`); warns about case studies
-    /// that changed but whose `edition` was not raised.
+    /// that changed but whose `edition` was not raised. `data`, when given, is this
+    /// review's data, made before.
     pub(crate) fn prepare(
         root: &Path,
         review: &Review,
+        data: Option<Arc<ReviewData>>,
         diagnostics: &mut Diagnostics,
     ) -> Option<Edition> {
         let config = &review.config;
-        let data = ReviewData::from_review(review);
+        let data = data.unwrap_or_else(|| Arc::new(ReviewData::from_review(review)));
         let changes = match &config.editions.previous {
             None => None,
             Some(relative) => {
@@ -119,7 +128,7 @@ impl Edition {
         cache: &DataCache,
     ) -> Result<DataFiles, data::tables::TableError> {
         if let Some(last) = &cache.last
-            && last.data == self.data
+            && (Arc::ptr_eq(&last.data, &self.data) || last.data == self.data)
             && last.changes == self.changes
             && last.index == self.index
         {

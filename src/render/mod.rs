@@ -178,7 +178,7 @@ pub(crate) fn render_site<E: Send>(
 ) -> Result<(usize, usize), RenderError<E>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review, edition));
-    let (published, jobs) = publishing_jobs(review, edition, None);
+    let (published, jobs) = publishing_jobs(review, edition, publish::Published::of(review, None));
     jobs.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
@@ -195,13 +195,11 @@ pub(crate) fn render_site<E: Send>(
 
 /// Every page's job, with what publishing adds to them (citations, metadata, the
 /// references and print pages), and what publishing still has to write besides pages.
-/// With a cache (`serve`), unchanged pages reuse their citation and metadata.
 fn publishing_jobs(
     review: &Review,
     edition: &Edition,
-    cache: Option<&mut publish_cache::PublishCache>,
+    mut published: publish::Published,
 ) -> (publish::Published, Vec<PageJob>) {
-    let mut published = publish::Published::of(review, cache);
     let mut jobs = jobs::page_jobs(review, edition);
     published.add_to(review, &mut jobs);
     (published, jobs)
@@ -224,7 +222,7 @@ pub(crate) fn render_one_per_template(
 ) -> Result<usize, Box<Diagnostic>> {
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review, edition));
-    let (_, jobs) = publishing_jobs(review, edition, None);
+    let (_, jobs) = publishing_jobs(review, edition, publish::Published::of(review, None));
     let mut seen = std::collections::HashSet::new();
     let samples: Vec<PageJob> = jobs
         .iter()
@@ -285,6 +283,9 @@ pub(crate) struct PageCache {
     /// Each page's citation and metadata, made again only for pages whose title or
     /// summary changed.
     published: publish_cache::PublishCache,
+    /// What publishing made for the last render, whole, for renders after edits of bodies
+    /// only.
+    last_published: Option<publish::Published>,
 }
 
 impl PageCache {
@@ -332,7 +333,13 @@ pub(crate) fn render_cached(
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
     let tera = with_globals(templates, &globals);
-    let (published, jobs) = publishing_jobs(review, edition, Some(&mut cache.published));
+    let published = match (edited, cache.last_published.take()) {
+        // Only bodies changed: everything publishing makes comes from front matter, the
+        // bibliography and the configuration, so the last render's is still right.
+        (Some(_), Some(last)) => last,
+        _ => publish::Published::of(review, Some(&mut cache.published)),
+    };
+    let (published, jobs) = publishing_jobs(review, edition, published);
     let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
         .par_iter()
         .map(|job| {
@@ -368,7 +375,7 @@ pub(crate) fn render_cached(
     let download_count = downloads.len();
     files.extend(downloads);
     let (digests, values) = values.into_cache();
-    let published = std::mem::take(&mut cache.published);
+    let publish_cache = std::mem::take(&mut cache.published);
     let replaced = std::mem::replace(
         cache,
         PageCache {
@@ -378,7 +385,8 @@ pub(crate) fn render_cached(
                 review: Some(owned),
                 digests,
             }),
-            published,
+            published: publish_cache,
+            last_published: Some(published),
         },
     );
     // Freeing a large review takes a while, and nothing waits for it.

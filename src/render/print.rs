@@ -14,7 +14,7 @@
 //! rewritten only when that part is rendered.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tera::Value;
 
@@ -31,13 +31,12 @@ pub(super) const PART_SIZE: usize = 250;
 /// The print pages' jobs: the first with the home page's text and the contested claims,
 /// each with its share of the case studies (bodies rewritten when rendered), the last with
 /// (from the references page's job) the references.
-pub(super) fn jobs(review: &Review) -> Vec<PageJob> {
-    let layout = Arc::new(Layout::of(review));
+pub(super) fn jobs(review: &Review, layout: &Arc<Layout>) -> Vec<PageJob> {
     let count = layout.parts;
     (1..=count)
         .map(|number| {
             let targets = Targets {
-                layout: Arc::clone(&layout),
+                layout: Arc::clone(layout),
                 part: number,
             };
             let cases = Layout::range_of(number, review.case_studies.len());
@@ -88,8 +87,29 @@ fn front_vars(review: &Review, targets: &Targets) -> Vec<(&'static str, Var)> {
     let intro = review.home.as_ref().map_or(String::new(), |home| {
         targets.body(&home.content, &home.url, "intro", 1)
     });
-    // Where the contested claims' findings link to their case studies.
-    let case_parts: serde_json::Map<String, serde_json::Value> = review
+    let (case_parts, case_parts_digest) = targets
+        .layout
+        .case_parts
+        .get_or_init(|| case_parts(review, targets));
+    vec![
+        (
+            "case_parts",
+            Var::Digested(case_parts.clone(), *case_parts_digest),
+        ),
+        ("intro", Var::Plain(Value::from(intro))),
+        ("contested", Var::Claims(review.contested.clone())),
+        (
+            "claim_bodies",
+            Var::Plain(Value::from_serializable(&claim_bodies)),
+        ),
+    ]
+}
+
+/// Where the contested claims' findings link to their case studies, from the first part,
+/// with its digest: at 10,000 case studies it names thousands, and it changes only with
+/// the layout.
+fn case_parts(review: &Review, targets: &Targets) -> (Value, Digest) {
+    let parts: serde_json::Map<String, serde_json::Value> = review
         .contested
         .iter()
         .flat_map(|&i| &review.claims[i].findings)
@@ -99,18 +119,9 @@ fn front_vars(review: &Review, targets: &Targets) -> Vec<(&'static str, Var)> {
             Some((slug.clone(), targets.prefix(part).into()))
         })
         .collect();
-    vec![
-        (
-            "case_parts",
-            Var::Plain(Value::from_serializable(&case_parts)),
-        ),
-        ("intro", Var::Plain(Value::from(intro))),
-        ("contested", Var::Claims(review.contested.clone())),
-        (
-            "claim_bodies",
-            Var::Plain(Value::from_serializable(&claim_bodies)),
-        ),
-    ]
+    let value = Value::from_serializable(&parts);
+    let digest = digest_of("plain", &value);
+    (value, digest)
 }
 
 /// `part`: `{number, count, parts, refs}`, where `parts` lists every part as `{number, url,
@@ -149,7 +160,9 @@ fn part_dir(number: usize) -> String {
 }
 
 /// Which page holds what: the part of each case study, and how many parts there are.
-struct Layout {
+/// It depends on the case studies' slugs and the contested claims only, so it holds for
+/// every render until front matter changes.
+pub(super) struct Layout {
     portable: bool,
     parts: usize,
     /// The part holding each case study, by slug.
@@ -159,10 +172,12 @@ struct Layout {
     claims: BTreeSet<String>,
     /// What the layout depends on, for deciding whether a part must be rendered again.
     digest: Digest,
+    /// The first part's `case_parts`, made when first asked for.
+    case_parts: OnceLock<(Value, Digest)>,
 }
 
 impl Layout {
-    fn of(review: &Review) -> Layout {
+    pub(super) fn of(review: &Review) -> Layout {
         let total = review.case_studies.len();
         let parts = total.div_ceil(PART_SIZE).max(1);
         let case_studies: HashMap<String, usize> = review
@@ -194,6 +209,7 @@ impl Layout {
             case_studies,
             claims,
             digest,
+            case_parts: OnceLock::new(),
         }
     }
 
@@ -442,6 +458,7 @@ mod tests {
                 case_studies: [("pause".to_string(), parts), ("mockingbird".to_string(), 1)].into(),
                 claims: ["reduces-care-entry".to_string()].into(),
                 digest: digest_of("test", &()),
+                case_parts: OnceLock::new(),
             }),
             part,
         }

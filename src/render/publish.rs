@@ -39,6 +39,8 @@ pub(super) struct Published {
     ris: String,
     /// `sitemap.xml`, once the pages are known; `None` without a `base_url`.
     sitemap: Option<String>,
+    /// Which print part holds each case study, once the pages are known.
+    print_layout: Option<Arc<super::print::Layout>>,
     atom: Option<String>,
     robots: String,
 }
@@ -151,6 +153,7 @@ impl Published {
             bib: citations::export::biblatex(review.bibliography.library.iter()),
             ris: citations::export::ris(review.bibliography.library.iter()),
             sitemap: None,
+            print_layout: None,
             atom: feeds::atom(review),
             robots: feeds::robots(&config.base_url),
         }
@@ -190,7 +193,10 @@ impl Published {
                 ),
             ],
         ));
-        let mut print = super::print::jobs(review);
+        let layout = self
+            .print_layout
+            .get_or_insert_with(|| Arc::new(super::print::Layout::of(review)));
+        let mut print = super::print::jobs(review, layout);
         if let Some(last) = print.last_mut() {
             last.vars
                 .push(("references", digested_var(&self.references)));
@@ -201,12 +207,15 @@ impl Published {
                 .push(("cite_review", Var::Plain(self.review.clone())));
         }
         jobs.extend(print);
-        let urls: Vec<&str> = jobs
-            .iter()
-            .filter(|job| job.template != "404.html")
-            .map(|job| job.url.as_str())
-            .collect();
-        self.sitemap = feeds::sitemap(&review.config.base_url, &urls);
+        // A sitemap kept from the last render (see `render_cached`) lists the same pages.
+        if self.sitemap.is_none() {
+            let urls: Vec<&str> = jobs
+                .iter()
+                .filter(|job| job.template != "404.html")
+                .map(|job| job.url.as_str())
+                .collect();
+            self.sitemap = feeds::sitemap(&review.config.base_url, &urls);
+        }
     }
 
     /// The files that are not pages: the whole bibliography, robots, sitemap and feed.

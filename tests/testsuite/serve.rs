@@ -492,6 +492,35 @@ fn an_edited_body_renders_only_its_own_page() {
     );
 }
 
+/// An edit of a body alone reuses what the last render published (citations, feed,
+/// sitemap, references, data files): after a title edit, that must be the retitled one.
+#[test]
+fn a_body_edit_after_a_title_edit_serves_what_a_build_writes() {
+    let server = Server::start(fixture(), &[]);
+    let events = server.events();
+    replace_in(
+        &server.review,
+        "content/case-studies/alpha.md",
+        "title: Alpha project",
+        "title: Alpha renamed",
+    );
+    server.reloaded(&events);
+    append_to(
+        &server.review,
+        "content/case-studies/beta.md",
+        "\nA sentence added after the rename.\n",
+    );
+    server.reloaded(&events);
+    let line = server.wait_for_line("Changed content/case-studies/beta.md");
+    assert!(line.contains("rendered 2 of "), "{line}");
+    for file in ["/atom.xml", "/data/review.json", "/references/"] {
+        let text = server.get(file).text();
+        assert!(text.contains("Alpha renamed"), "{file}: {text}");
+        assert!(!text.contains("Alpha project"), "{file}: {text}");
+    }
+    assert_served_equals_build(&server, "a body edit after a title edit");
+}
+
 /// Over 250 case studies, `/print/` comes in parts: an edited body renders its own page and
 /// the one part that holds it, not every part (nor, with two contested claims, a part whose
 /// inputs only seemed to change).
