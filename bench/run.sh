@@ -24,6 +24,7 @@
 #   BENCH_DISK=DIR            where outputs on the ordinary disk go (/var/tmp/tessera-bench)
 #   BENCH_ONLY=places         only the tmpfs/disk, new/over and check-vs-build comparisons
 #   BENCH_ONLY=build          only the full clean build against Hugo (step 3), e.g. at 30,000
+#   BENCH_ONLY=serve          only the serve latency (step 7)
 #   BENCH_SEARCH=0, BENCH_SERVE=0  skip search on/off, serve latency
 #   BENCH_PAGEFIND=PATH       the Pagefind command-line tool for "hugo + pagefind" in the
 #                             search step (default: `pagefind` on PATH, else npm installs
@@ -463,6 +464,10 @@ bench_size() {
     fi
     if [[ ${BENCH_ONLY:-} == build ]]; then
         bench_build "$size" "$dir"
+        return
+    fi
+    if [[ ${BENCH_ONLY:-} == serve ]]; then
+        bench_serve "$size" "$dir"
         return
     fi
     bench_build "$size" "$dir"

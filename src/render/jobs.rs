@@ -27,6 +27,9 @@ pub(super) enum Var {
     Claims(Vec<usize>),
     Facet(usize),
     Map,
+    /// One cell of the evidence map, by row and column: part of the map, so its digest
+    /// comes from the map's (a cell lists its case studies, thousands in a large review).
+    MapCell(usize, usize),
     /// A part of the printable review's case-study bodies, rewritten when rendered.
     Print(std::sync::Arc<super::print::PartBodies>),
     /// A small value made for this page.
@@ -49,6 +52,7 @@ impl Var {
             Var::Claims(ids) => list(&mut ids.iter().map(|&i| values.claim(i))),
             Var::Facet(i) => values.facet(*i),
             Var::Map => values.map(),
+            Var::MapCell(r, c) => template_value(&values.review().map.cells[*r][*c]),
             Var::Print(bodies) => bodies.value(values.review()),
             Var::Plain(value) | Var::Digested(value, _) => value.clone(),
         }
@@ -81,6 +85,14 @@ impl Var {
             ),
             Var::Facet(i) => values.facet_digest(*i),
             Var::Map => values.map_digest(),
+            Var::MapCell(r, c) => values.map_digest().map(|map| {
+                let mut hasher = blake3::Hasher::new();
+                hash_text(&mut hasher, "map-cell");
+                hasher.update(map.as_bytes());
+                hasher.update(&(*r as u64).to_le_bytes());
+                hasher.update(&(*c as u64).to_le_bytes());
+                hasher.finalize()
+            }),
             Var::Print(bodies) => bodies.digest(values),
             Var::Plain(value) => Some(digest_of("plain", value)),
             Var::Digested(_, digest) => Some(*digest),
@@ -355,7 +367,7 @@ fn map_jobs(review: &Review) -> Vec<PageJob> {
                 &format!("{} × {}", row.label, column.label),
                 vec![
                     ("map", Var::Map),
-                    ("cell", Var::Plain(template_value(cell))),
+                    ("cell", Var::MapCell(r, c)),
                     ("row", Var::Plain(template_value(row))),
                     ("column", Var::Plain(template_value(column))),
                     ("case_studies", Var::Cards(review.map_members[r][c].clone())),
