@@ -135,8 +135,8 @@ impl PageJob {
 
     /// A digest of everything this page's output depends on besides the templates and the
     /// global context: its URL, template, section, title and every variable. One hasher
-    /// takes the strings directly (each with its length, so that no two pages' parts run
-    /// together alike): `serve` digests every page on every edit.
+    /// takes the strings directly, each after its length (so that `ab`,`c` and `a`,`bc`
+    /// differ), because `serve` digests every page on every edit.
     pub(super) fn digest(&self, values: &Values) -> Option<Digest> {
         let mut hasher = blake3::Hasher::new();
         for text in ["page", &self.url, self.template, self.section, &self.title] {

@@ -160,8 +160,8 @@ fn part_dir(number: usize) -> String {
 }
 
 /// Which page holds what: the part of each case study, and how many parts there are.
-/// It depends on the case studies' slugs and the contested claims only, so it holds for
-/// every render until front matter changes.
+/// It depends on the URL style and on front matter only (the case studies' slugs, the
+/// contested claims and their findings), so an edit of bodies keeps it.
 pub(super) struct Layout {
     portable: bool,
     parts: usize,

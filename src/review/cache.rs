@@ -52,8 +52,9 @@ impl BodyCache {
         (cached_links == links && *cached_options == options).then_some(self)
     }
 
-    /// The cached rendering of `body` (the Markdown of the file at `path`), if it was
-    /// rendered from the same text. Only call this on a cache that is [`Self::usable`].
+    /// The cached rendering of the body of the file at `path` (its text `source`, the body
+    /// starting at `body_offset`), if it was rendered from the same body text. Only call this
+    /// on a cache that is [`Self::usable`].
     pub(super) fn get(
         &self,
         path: &Path,

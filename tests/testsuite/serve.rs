@@ -440,13 +440,7 @@ fn paths_outside_the_site_are_refused() {
 fn an_edited_title_is_served_as_soon_as_the_reload_is_sent() {
     let server = Server::start(fixture(), &[]);
     let events = server.events();
-    replace_in(
-        &server.review,
-        "content/case-studies/alpha.md",
-        "title: Alpha project",
-        "title: Alpha renamed",
-    );
-    server.reloaded(&events);
+    rename_alpha(&server, &events);
     // Nothing in between: the first request after the event sees the new site.
     let page = server.get("/case-studies/alpha/").text();
     assert!(page.contains("Alpha renamed"), "{page}");
@@ -492,19 +486,25 @@ fn an_edited_body_renders_only_its_own_page() {
     );
 }
 
-/// An edit of a body alone reuses what the last render published (citations, feed,
-/// sitemap, references, data files): after a title edit, that must be the retitled one.
-#[test]
-fn a_body_edit_after_a_title_edit_serves_what_a_build_writes() {
-    let server = Server::start(fixture(), &[]);
-    let events = server.events();
+/// Retitles the fixture's `alpha` case study ("Alpha project" → "Alpha renamed") and waits
+/// for the reload.
+fn rename_alpha(server: &Server, events: &Events) {
     replace_in(
         &server.review,
         "content/case-studies/alpha.md",
         "title: Alpha project",
         "title: Alpha renamed",
     );
-    server.reloaded(&events);
+    server.reloaded(events);
+}
+
+/// An edit of a body alone reuses what the last render published (citations, feed,
+/// sitemap, references, data files): after a title edit, that must be the retitled one.
+#[test]
+fn a_body_edit_after_a_title_edit_serves_what_a_build_writes() {
+    let server = Server::start(fixture(), &[]);
+    let events = server.events();
+    rename_alpha(&server, &events);
     append_to(
         &server.review,
         "content/case-studies/beta.md",
