@@ -100,6 +100,12 @@ impl Var {
     }
 }
 
+/// In [`PageJob::weight`], what a whole case study (a print part shows its body) counts
+/// for against a card.
+const CASE_WEIGHT: usize = 10;
+/// In [`PageJob::weight`], what a claim with its findings counts for against a card.
+const CLAIM_WEIGHT: usize = 50;
+
 /// One page to render: its URL, template and own variables.
 pub(super) struct PageJob {
     pub(super) url: String,
@@ -124,6 +130,21 @@ impl PageJob {
             title: title.to_string(),
             vars,
         }
+    }
+
+    /// A rough measure of how long the page takes to render: how many items its lists
+    /// hold, a claim (shown with its findings) or a whole case study counting for more
+    /// than a card.
+    pub(super) fn weight(&self) -> usize {
+        self.vars
+            .iter()
+            .map(|(_, var)| match var {
+                Var::Cards(ids) => ids.len(),
+                Var::Cases(ids) => ids.len() * CASE_WEIGHT,
+                Var::Claims(ids) => ids.len() * CLAIM_WEIGHT,
+                _ => 0,
+            })
+            .sum()
     }
 
     /// The page's own variables as template values.

@@ -179,7 +179,11 @@ pub(crate) fn render_site<E: Send>(
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review, edition));
     let (published, jobs) = publishing_jobs(review, edition, publish::Published::of(review, None));
-    jobs.par_iter().try_for_each(|job| {
+    // The heaviest pages first: one of them (the contradictions page of a large review takes
+    // most of a second) started last would keep one core busy after the rest are done.
+    let mut order: Vec<&PageJob> = jobs.iter().collect();
+    order.sort_by_key(|job| std::cmp::Reverse(job.weight()));
+    order.par_iter().try_for_each(|job| {
         let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
         })?;
