@@ -179,11 +179,8 @@ pub(crate) fn render_site<E: Send>(
     let values = Values::untracked(review);
     let tera = with_globals(templates, &jobs::global_context(review, edition));
     let (published, jobs) = publishing_jobs(review, edition, publish::Published::of(review, None));
-    // The heaviest pages first: one of them (the contradictions page of a large review takes
-    // most of a second) started last would keep one core busy after the rest are done.
-    let mut order: Vec<&PageJob> = jobs.iter().collect();
-    order.sort_by_key(|job| std::cmp::Reverse(job.weight()));
-    order.par_iter().try_for_each(|job| {
+    heaviest_first(&jobs).into_par_iter().try_for_each(|i| {
+        let job = &jobs[i];
         let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
         })?;
@@ -207,6 +204,15 @@ fn publishing_jobs(
     let mut jobs = jobs::page_jobs(review, edition);
     published.add_to(review, &mut jobs);
     (published, jobs)
+}
+
+/// The positions of `jobs`, heaviest page first (see [`PageJob::weight`]): one heavy page
+/// (the contradictions page of a large review takes most of a second) started last would
+/// keep one core busy after the other has finished.
+fn heaviest_first(jobs: &[PageJob]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].weight()));
+    order
 }
 
 /// How many case studies or claims a sample page lists (see [`render_one_per_template`]).
@@ -300,6 +306,10 @@ impl PageCache {
     }
 }
 
+/// One page of a cached render: its digest (when tracked), its file, and whether it was
+/// rendered now rather than reused.
+type Outcome = (Option<Digest>, OutputFile, bool);
+
 /// A site rendered into memory, and how many of its pages had to be rendered.
 pub(crate) struct RenderedSite {
     /// Every page, sorted by path.
@@ -344,9 +354,10 @@ pub(crate) fn render_cached(
         _ => publish::Published::of(review, Some(&mut cache.published)),
     };
     let (published, jobs) = publishing_jobs(review, edition, published);
-    let outcomes: Vec<(Option<Digest>, OutputFile, bool)> = jobs
-        .par_iter()
-        .map(|job| {
+    let mut outcomes: Vec<(usize, Outcome)> = heaviest_first(&jobs)
+        .into_par_iter()
+        .map(|i| {
+            let job = &jobs[i];
             let digest = job
                 .digest(&values)
                 .map(|own| digest_all("page", [shared, own]));
@@ -358,18 +369,20 @@ pub(crate) fn render_cached(
                     .map(|(_, file)| file.clone())
             });
             match reused {
-                Some(file) => Ok((digest, file, false)),
+                Some(file) => Ok((i, (digest, file, false))),
                 None => render_page(&tera, review, job, &values)
-                    .map(|file| (digest, file, true))
+                    .map(|file| (i, (digest, file, true)))
                     .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme))),
             }
         })
         .collect::<Result<_, _>>()?;
+    // Back in the jobs' order.
+    outcomes.sort_unstable_by_key(|(i, _)| *i);
     // The build succeeded: it becomes the one the next build compares with.
-    let rendered = outcomes.iter().filter(|(_, _, fresh)| *fresh).count();
+    let rendered = outcomes.iter().filter(|(_, (_, _, fresh))| *fresh).count();
     let mut pages = HashMap::with_capacity(outcomes.len());
     let mut files = Vec::with_capacity(outcomes.len());
-    for ((digest, file, _), job) in outcomes.into_iter().zip(&jobs) {
+    for ((_, (digest, file, _)), job) in outcomes.into_iter().zip(&jobs) {
         if let Some(digest) = digest {
             pages.insert(job.url.clone(), (digest, file.clone()));
         }
