@@ -108,8 +108,9 @@ pub(crate) fn empty_index_warning() -> Diagnostic {
     .with_hint("the default theme marks case studies, themes, claims and pages; a theme of your own must add the attribute to the part of each page to index (see the README)")
 }
 
-/// Builds the index on a thread of its own while pages are rendered. Dropping it without
-/// [`Indexer::finish`] stops the thread and throws the index away.
+/// Builds the index on a thread of its own from pages handed to it one by one (`serve`
+/// indexes its site in memory this way). Dropping it without [`Indexer::finish`] stops the
+/// thread and throws the index away.
 pub(crate) struct Indexer {
     sender: Option<SyncSender<Page>>,
     cancelled: Arc<AtomicBool>,

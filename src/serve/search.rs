@@ -3,8 +3,9 @@
 //! Owns when the index of a served site is built and what is served from it. A rebuild
 //! marks the index out of date ([`SiteSearch::outdate`]), publishes its site and sends the
 //! reload first; only then does [`SiteSearch::index`] start indexing that site's rendered
-//! pages on threads of their own (with [`crate::search::Indexer`], as `tessera build` does),
-//! so the index never delays a page. A newer rebuild supersedes the index in progress:
+//! pages on threads of their own (with [`crate::search::Indexer`], fed from the site in
+//! memory; `tessera build` indexes the folder it wrote instead), so the index never delays
+//! a page. A newer rebuild supersedes the index in progress:
 //! [`SiteSearch::supersede`] stops it as soon as the rebuild starts, so the two do not
 //! compete for the processor (its result would be thrown away anyway); if that rebuild
 //! fails, [`SiteSearch::resume`] indexes the site still served again.

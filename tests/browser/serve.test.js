@@ -47,11 +47,27 @@ function startServe(root) {
   });
 }
 
-test("in tessera serve, an edit to a case study shows in the open page without a manual reload", async () => {
+/**
+ * Runs `body(browser, serve, root)` against `tessera serve` on a copy of the sample review,
+ * then closes the browser, stops the server (which must exit cleanly on Ctrl-C) and
+ * removes the copy.
+ */
+async function withServe(body) {
   const root = copySample();
   const browser = await launch();
   const serve = await startServe(root);
   try {
+    await body(browser, serve, root);
+  } finally {
+    await browser.close();
+    const { code } = await serve.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+    assert.equal(code, 0, "serve stops cleanly on Ctrl-C");
+  }
+}
+
+test("in tessera serve, an edit to a case study shows in the open page without a manual reload", async () => {
+  await withServe(async (browser, serve, root) => {
     const page = await openPage(browser, 1280);
     const connected = page.waitForResponse((r) => r.url().endsWith("/__tessera/events"));
     await page.goto(serve.url + "case-studies/pause/", { waitUntil: "load" });
@@ -70,19 +86,11 @@ test("in tessera serve, an edit to a case study shows in the open page without a
     );
     assert.deepEqual(problems, [], "console errors or failed requests");
     await page.close();
-  } finally {
-    await browser.close();
-    const { code } = await serve.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-    assert.equal(code, 0, "serve stops cleanly on Ctrl-C");
-  }
+  });
 });
 
 test("in tessera serve, the search page says while the index is being built, then searches", async () => {
-  const root = copySample();
-  const browser = await launch();
-  const serve = await startServe(root);
-  try {
+  await withServe(async (browser, serve) => {
     const page = await openPage(browser, 1280);
     // The sample's index is ready within a second or so: hold its status at "building"
     // until the page has shown the notice, so that state is seen every time.
@@ -109,10 +117,5 @@ test("in tessera serve, the search page says while the index is being built, the
     assert.ok(titles.includes("No Wrong Door"), `results: ${titles.join(", ")}`);
     assert.deepEqual(unexpectedProblems(page), [], "console errors or failed requests");
     await page.close();
-  } finally {
-    await browser.close();
-    const { code } = await serve.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-    assert.equal(code, 0, "serve stops cleanly on Ctrl-C");
-  }
+  });
 });

@@ -21,11 +21,16 @@ const INDEXED: [&str; 8] = [
 ];
 
 /// A word that is only in the body of one case study.
-const BODY_WORD: &str = "zeppelins";
+pub(crate) const BODY_WORD: &str = "zeppelins";
 
 /// The `build/basic` review with search on in site.toml and a word only Beta's body has.
 fn searchable_review() -> Review {
-    let review = Review::fixture("build/basic");
+    with_search_and_body_word(Review::fixture("build/basic"))
+}
+
+/// `review` with search on in site.toml and [`BODY_WORD`] added to the body of
+/// `content/case-studies/beta.md`, the only case study that has it.
+pub(crate) fn with_search_and_body_word(review: Review) -> Review {
     let config = review.read("site.toml");
     review.write(
         "site.toml",

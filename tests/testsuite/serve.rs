@@ -183,16 +183,23 @@ impl Reply {
     }
 }
 
-/// Sends one request with the target exactly as given (no normalisation), and reads the
-/// whole response.
-fn request(port: u16, method: &str, target: &str) -> Reply {
+/// Opens a connection and sends one request with the target exactly as given and this
+/// `Connection` header.
+fn send(port: u16, method: &str, target: &str, connection: &str) -> TcpStream {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
     write!(
         stream,
-        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: {connection}\r\n\r\n"
     )
     .expect("send request");
+    stream
+}
+
+/// Sends one request with the target exactly as given (no normalisation), and reads the
+/// whole response.
+fn request(port: u16, method: &str, target: &str) -> Reply {
+    let mut stream = send(port, method, target, "close");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read response");
     parse_reply(&raw).unwrap_or_else(|| panic!("malformed response to {target}: {raw:?}"))
@@ -1079,13 +1086,7 @@ fn a_linked_file_follows_its_target_between_rebuilds() {
 /// Sends one request as a browser does, asking to keep the connection open, and reads the
 /// response by its length.
 fn keep_alive_request(port: u16, method: &str, target: &str) -> Reply {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
-    write!(
-        stream,
-        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n"
-    )
-    .expect("send request");
+    let mut stream = send(port, method, target, "keep-alive");
     let mut raw = Vec::new();
     let mut buffer = [0; 8192];
     loop {

@@ -3,27 +3,16 @@
 //! and queries run against what is served (with Node, as in `search.rs`).
 
 use super::{PATIENCE, Server, append_to, fixture};
-use crate::search::{query_bundle, urls};
+use crate::search::{BODY_WORD, query_bundle, urls, with_search_and_body_word};
 use crate::support::Review;
 
 /// Words that are only in one case study's body: one from the start, one added while served.
-const FIRST_WORD: &str = "zeppelins";
+const FIRST_WORD: &str = BODY_WORD;
 const LATER_WORD: &str = "quadricycles";
 
 /// The serve fixture with search on and a word only Beta's body has.
 fn searchable() -> Review {
-    let review = fixture();
-    let config = review.read("site.toml");
-    review.write(
-        "site.toml",
-        &format!("{config}\n[search]\nenabled = true\n"),
-    );
-    let beta = review.read("content/case-studies/beta.md");
-    review.write(
-        "content/case-studies/beta.md",
-        &format!("{beta}\nThe team once travelled by {FIRST_WORD}.\n"),
-    );
-    review
+    with_search_and_body_word(fixture())
 }
 
 /// The index status serve reports, as JSON.
