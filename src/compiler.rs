@@ -93,11 +93,12 @@ impl RebuildState {
         };
         let mut loaded = load(options, Some(cache))?;
         let content = std::mem::take(&mut loaded.content);
+        let bibliography = loaded.take_bibliography();
         let bodies_only = Review::only_bodies_differ(
             &self.review,
             &loaded.config,
             &content,
-            &loaded.bibliography,
+            &bibliography,
             loaded.review_options,
         );
         let previous = if bodies_only {
@@ -119,7 +120,7 @@ impl RebuildState {
                 let review = Review::build_model_cached(
                     loaded.config.clone(),
                     content,
-                    std::mem::take(&mut loaded.bibliography),
+                    bibliography,
                     loaded.review_options,
                     &mut self.review,
                     &mut loaded.diagnostics,

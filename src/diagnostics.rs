@@ -249,6 +249,14 @@ impl Diagnostics {
         self.items.extend(diagnostics);
     }
 
+    /// Puts `other`'s diagnostics before the one at `index` (at the end if there are fewer),
+    /// and adds its sources.
+    pub(crate) fn insert_at(&mut self, index: usize, other: Diagnostics) {
+        let index = index.min(self.items.len());
+        self.items.splice(index..index, other.items);
+        self.sources.extend(other.sources);
+    }
+
     /// Remembers a file's text so its diagnostics can show a snippet.
     pub fn add_source(&mut self, file: impl Into<PathBuf>, text: Arc<str>) {
         self.sources.insert(file.into(), text);

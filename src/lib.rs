@@ -125,7 +125,7 @@ struct Loaded {
     config: Arc<SiteConfig>,
     templates: Option<Templates>,
     content: content::Content,
-    bibliography: Bibliography,
+    bibliography: citations::Pending,
     review_options: ReviewOptions,
     diagnostics: Diagnostics,
     timer: PhaseTimer,
@@ -171,29 +171,35 @@ fn load(options: &BuildOptions, cache: Option<LoadCache>) -> Result<Loaded, Diag
     let url_style = UrlStyle {
         portable: options.portable || config.build.portable,
     };
-    if let Some(style) = citations::Style::load(root, &config, &mut diagnostics) {
-        let cites = citations::cites_of(&content);
-        let references = url_style.page("references");
-        match citation_cache {
-            Some(cache) => citations::apply_cached(
-                cache,
-                root,
-                &mut bibliography,
-                Arc::new(style),
-                cites,
-                &references,
-                &mut diagnostics,
-            ),
-            None => citations::apply(
-                root,
-                &mut bibliography,
-                Arc::new(style),
-                &cites,
-                &references,
-                &mut diagnostics,
-            ),
+    let bibliography = match citations::Style::load(root, &config, &mut diagnostics) {
+        Some(style) => {
+            let cites = citations::cites_of(&content);
+            let references = url_style.page("references");
+            match citation_cache {
+                Some(cache) => {
+                    citations::apply_cached(
+                        cache,
+                        root,
+                        &mut bibliography,
+                        Arc::new(style),
+                        cites,
+                        &references,
+                        &mut diagnostics,
+                    );
+                    citations::Pending::Ready(bibliography)
+                }
+                // A build formats while the bodies render (see `citations::Pending`).
+                None => citations::Pending::start(citations::Job {
+                    root: root.to_path_buf(),
+                    bibliography,
+                    style: Arc::new(style),
+                    cites,
+                    references_page: references,
+                }),
+            }
         }
-    }
+        None => citations::Pending::Ready(bibliography),
+    };
     timer.lap("load");
     let review_options = ReviewOptions {
         drafts: options.drafts,
@@ -220,10 +226,23 @@ impl Loaded {
         Review::build_model(
             self.config.clone(),
             std::mem::take(&mut self.content),
-            std::mem::take(&mut self.bibliography),
+            std::mem::replace(
+                &mut self.bibliography,
+                citations::Pending::Ready(Bibliography::default()),
+            ),
             self.review_options,
             &mut self.diagnostics,
         )
+    }
+
+    /// The bibliography, formatted: waits for the formatting a build started.
+    fn take_bibliography(&mut self) -> Bibliography {
+        let pending = std::mem::replace(
+            &mut self.bibliography,
+            citations::Pending::Ready(Bibliography::default()),
+        );
+        let at = self.diagnostics.len();
+        pending.wait(&mut self.diagnostics, at)
     }
 
     /// Ready to render if the model was built, the previous edition (if any) compared,

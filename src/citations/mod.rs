@@ -12,6 +12,7 @@ mod cache;
 pub(crate) mod export;
 mod html;
 mod page;
+mod pending;
 mod style;
 
 use std::collections::HashMap;
@@ -29,6 +30,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::shared::Shared;
 pub(crate) use cache::{ApplyCache, apply_cached};
 pub(crate) use page::{PageCitation, PageCiter, PageEntry};
+pub(crate) use pending::{Job, Pending};
 pub(crate) use style::Style;
 
 /// Escapes text for HTML.

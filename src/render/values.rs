@@ -495,6 +495,7 @@ mod tests {
             &mut diagnostics,
         );
         let options = ReviewOptions::default();
+        let bibliography = crate::citations::Pending::Ready(bibliography);
         Review::build_model(config, content, bibliography, options, &mut diagnostics).unwrap()
     }
 

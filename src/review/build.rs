@@ -11,6 +11,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::bibliography::Bibliography;
+use crate::citations::Pending;
 use crate::config::SiteConfig;
 use crate::content::schema::{CaseStudyMeta, ClaimMeta, PageMeta, Ref, ThemeMeta};
 use crate::content::{Content, Document, find_in_front_matter};
@@ -54,16 +55,23 @@ struct Index {
 pub(super) fn build(
     config: Arc<SiteConfig>,
     mut content: Content,
-    bibliography: Bibliography,
+    bibliography: Pending,
     options: ReviewOptions,
     mut cache: Option<&mut ReviewCache>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Review> {
     let style = options.url_style;
-    let inputs = cache
-        .as_ref()
-        .map(|_| Inputs::of(&config, &content, &bibliography, options));
     let first_problem = diagnostics.len();
+    // `serve` (with a cache) gets the bibliography formatted; a build may get it still
+    // formatting, and renders the bodies meanwhile (see `Pending`).
+    let (bibliography, inputs) = match cache.as_ref() {
+        Some(_) => {
+            let bibliography = bibliography.wait(diagnostics, first_problem);
+            let inputs = Inputs::of(&config, &content, &bibliography, options);
+            (Pending::Ready(bibliography), Some(inputs))
+        }
+        None => (bibliography, None),
+    };
     let (draft_cases, draft_paths) = drop_drafts(&mut content, options.drafts);
     sort_by_title(&mut content);
     check_duplicates(&content, diagnostics);
@@ -85,6 +93,8 @@ pub(super) fn build(
     let link_problems = diagnostics.len();
     check_links(&content, &links, &bodies, diagnostics);
     let after_links = diagnostics.len();
+    // The formatting's diagnostics go first, as if it had finished before the build began.
+    let bibliography = bibliography.wait(diagnostics, first_problem);
 
     let vocabulary = Vocabulary::new(&config, style);
     let theme_refs: Vec<Shared<PageRef>> = content

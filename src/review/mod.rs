@@ -69,10 +69,12 @@ pub(crate) struct Review {
 
 impl Review {
     /// Builds the model, reporting every problem; `None` when there were errors.
+    /// The bibliography may still be being formatted: it is waited for only once the
+    /// bodies are rendered and their links checked.
     pub(crate) fn build_model(
         config: Arc<SiteConfig>,
         content: Content,
-        bibliography: Bibliography,
+        bibliography: crate::citations::Pending,
         options: ReviewOptions,
         diagnostics: &mut Diagnostics,
     ) -> Option<Review> {
@@ -92,7 +94,7 @@ impl Review {
         build::build(
             config,
             content,
-            bibliography,
+            crate::citations::Pending::Ready(bibliography),
             options,
             Some(cache),
             diagnostics,
