@@ -404,7 +404,7 @@ pub fn build_site(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             None => Ok(()),
         }
     };
-    let data_files = match prepared.edition.files() {
+    let data_files = match prepared.edition.take_files() {
         Ok(files) => files,
         Err(err) => {
             prepared.diagnostics.push(data_diagnostic(&err));

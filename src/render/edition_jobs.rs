@@ -4,7 +4,7 @@
 use tera::Value;
 
 use super::jobs::{PageJob, Var};
-use crate::data::dictionary::{Dictionary, dictionary};
+use crate::data::dictionary::Dictionary;
 use crate::editions::{Changes, Edition};
 use crate::review::Review;
 
@@ -12,17 +12,17 @@ use crate::review::Review;
 /// edition.
 pub(super) fn jobs(review: &Review, edition: &Edition) -> Vec<PageJob> {
     let style = review.url_style;
-    let dictionary = dictionary(&edition.data);
+    let dictionary = &edition.dictionary;
     let mut jobs = vec![PageJob::new(
         style.page("data"),
         "data.html",
         "data",
         "Data",
         vec![
-            ("data", Var::Plain(Value::from_serializable(&dictionary))),
+            ("data", Var::Plain(Value::from_serializable(dictionary))),
             (
                 "dataset_json_ld",
-                Var::Plain(Value::from(dataset_json_ld(review, &dictionary))),
+                Var::Plain(Value::from(dataset_json_ld(review, dictionary))),
             ),
         ],
     )];
