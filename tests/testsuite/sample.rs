@@ -168,3 +168,36 @@ fn build_output_contains_no_reload_script() {
         );
     }
 }
+
+/// Every file of a built site, relative path → bytes.
+fn files(site: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let relative = e.path().strip_prefix(site).expect("prefix").to_path_buf();
+            (relative, std::fs::read(e.path()).expect("read file"))
+        })
+        .collect()
+}
+
+/// Two builds of the same review write the same bytes: nothing a reader sees may depend on
+/// the order a hash map happens to iterate in (the sentences comparing a claim's two sides
+/// once did, and the sample's claim and print pages changed from build to build).
+#[test]
+fn the_sample_builds_to_the_same_bytes_every_time() {
+    let again = crate::support::Review::sample();
+    let first = files(built_sample());
+    let second = files(&again.build(&[]));
+    let differing: Vec<_> = first
+        .keys()
+        .chain(second.keys())
+        .filter(|path| first.get(*path) != second.get(*path))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "differ between two builds: {differing:?}"
+    );
+    assert!(first.len() > 200, "the sample writes {} files", first.len());
+}
