@@ -226,10 +226,7 @@ impl Loaded {
         Review::build_model(
             self.config.clone(),
             std::mem::take(&mut self.content),
-            std::mem::replace(
-                &mut self.bibliography,
-                citations::Pending::Ready(Bibliography::default()),
-            ),
+            std::mem::take(&mut self.bibliography),
             self.review_options,
             &mut self.diagnostics,
         )
@@ -237,12 +234,8 @@ impl Loaded {
 
     /// The bibliography, formatted: waits for the formatting a build started.
     fn take_bibliography(&mut self) -> Bibliography {
-        let pending = std::mem::replace(
-            &mut self.bibliography,
-            citations::Pending::Ready(Bibliography::default()),
-        );
         let at = self.diagnostics.len();
-        pending.wait(&mut self.diagnostics, at)
+        std::mem::take(&mut self.bibliography).wait(&mut self.diagnostics, at)
     }
 
     /// Ready to render if the model was built, the previous edition (if any) compared,

@@ -47,6 +47,13 @@ impl Job {
     }
 }
 
+/// Nothing to wait for: what is left behind when a pending bibliography is taken.
+impl Default for Pending {
+    fn default() -> Pending {
+        Pending::Ready(Bibliography::default())
+    }
+}
+
 impl Pending {
     /// Starts formatting on a thread of its own; formats here when no thread can be started.
     pub(crate) fn start(job: Job) -> Pending {
