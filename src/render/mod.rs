@@ -9,6 +9,7 @@
 mod edition_jobs;
 mod feeds;
 mod filters;
+mod fragments;
 mod jobs;
 mod print;
 mod publish;
@@ -86,6 +87,7 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         filters::register(&mut tera);
+        fragments::register_stand_in(&mut tera);
         if let Err(err) = tera.add_raw_templates(sources) {
             diagnostics.push(template_diagnostic(&err, &site_theme));
             return None;
@@ -177,9 +179,13 @@ pub(crate) fn render_site<E: Send>(
     sink: &(dyn Fn(OutputFile) -> Result<(), E> + Sync),
 ) -> Result<(usize, usize), RenderError<E>> {
     let values = Values::untracked(review);
-    let tera = with_globals(templates, &jobs::global_context(review, edition));
+    let tera = with_globals(
+        templates,
+        &jobs::global_context(review, edition),
+        fragments::Store::passing(),
+    );
     let (published, jobs) = publishing_jobs(review, edition, publish::Published::of(review, None));
-    heaviest_first(&jobs).into_par_iter().try_for_each(|i| {
+    one_task_each(heaviest_first(&jobs)).try_for_each(|i| {
         let job = &jobs[i];
         let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
@@ -215,6 +221,14 @@ fn heaviest_first(jobs: &[PageJob]) -> Vec<usize> {
     order
 }
 
+/// `order` as a parallel iterator that hands out one position at a time. Rayon would
+/// otherwise cut the list into a few long runs up front, and the thread given the run that
+/// holds the heaviest pages renders them one after another while the other thread, done
+/// with its runs of light pages, has nothing left to take.
+fn one_task_each(order: Vec<usize>) -> impl IndexedParallelIterator<Item = usize> {
+    order.into_par_iter().with_max_len(1)
+}
+
 /// How many case studies or claims a sample page lists (see [`render_one_per_template`]).
 const SAMPLE_LIST: usize = 3;
 
@@ -231,7 +245,11 @@ pub(crate) fn render_one_per_template(
     templates: &Templates,
 ) -> Result<usize, Box<Diagnostic>> {
     let values = Values::untracked(review);
-    let tera = with_globals(templates, &jobs::global_context(review, edition));
+    let tera = with_globals(
+        templates,
+        &jobs::global_context(review, edition),
+        fragments::Store::passing(),
+    );
     let (_, jobs) = publishing_jobs(review, edition, publish::Published::of(review, None));
     let mut seen = std::collections::HashSet::new();
     let samples: Vec<PageJob> = jobs
@@ -272,16 +290,23 @@ fn sample_of(job: &PageJob) -> PageJob {
     }
 }
 
-/// The templates with the global context (`site`, `nav`, `counts`, `index_file`) set.
-fn with_globals(templates: &Templates, globals: &serde_json::Value) -> Tera {
-    let mut tera = templates.tera.clone();
-    let context = tera.global_context();
+/// The templates with the global context (`site`, `nav`, `counts`, `index_file`) set, and
+/// `cached` calling components through `fragments`.
+fn with_globals(
+    templates: &Templates,
+    globals: &serde_json::Value,
+    fragments: Arc<fragments::Store>,
+) -> Tera {
+    let mut inner = templates.tera.clone();
+    let context = inner.global_context();
     if let Some(globals) = globals.as_object() {
         for (key, value) in globals {
             context.insert(key.clone(), value);
         }
     }
-    tera
+    let mut outer = inner.clone();
+    fragments::register(&mut outer, inner, fragments);
+    outer
 }
 
 /// The pages of the previous build, each with the digest of what it was rendered from.
@@ -296,6 +321,8 @@ pub(crate) struct PageCache {
     /// What publishing made for the last render, whole, for renders after edits of bodies
     /// only.
     last_published: Option<publish::Published>,
+    /// The output of the last render's `cached` component calls.
+    fragments: fragments::Fragments,
 }
 
 impl PageCache {
@@ -306,9 +333,9 @@ impl PageCache {
     }
 }
 
-/// One page of a cached render: its digest (when tracked), its file, and whether it was
-/// rendered now rather than reused.
-type Outcome = (Option<Digest>, OutputFile, bool);
+/// One page of a cached render: its digest (when tracked), and its file once it is known
+/// (the last build's, or rendered now).
+type Outcome = (Option<Digest>, Option<OutputFile>);
 
 /// A site rendered into memory, and how many of its pages had to be rendered.
 pub(crate) struct RenderedSite {
@@ -346,7 +373,8 @@ pub(crate) fn render_cached(
     // Everything a page is rendered from besides its own variables.
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
     let values = Values::tracked(review, &baseline, &cache.values);
-    let tera = with_globals(templates, &globals);
+    let store = cache.fragments.start(shared);
+    let tera = with_globals(templates, &globals, store.clone());
     let published = match (edited, cache.last_published.take()) {
         // Only bodies changed: everything publishing makes comes from front matter, the
         // bibliography and the configuration, so the last render's is still right.
@@ -354,10 +382,12 @@ pub(crate) fn render_cached(
         _ => publish::Published::of(review, Some(&mut cache.published)),
     };
     let (published, jobs) = publishing_jobs(review, edition, published);
-    let mut outcomes: Vec<(usize, Outcome)> = heaviest_first(&jobs)
-        .into_par_iter()
-        .map(|i| {
-            let job = &jobs[i];
+    // First each page's digest and, where it is the last build's, its file; then only the
+    // pages that changed are rendered, the heaviest first, so that the few long list pages
+    // an edit touches start at once, on different threads.
+    let mut outcomes: Vec<Outcome> = jobs
+        .par_iter()
+        .map(|job| {
             let digest = job
                 .digest(&values)
                 .map(|own| digest_all("page", [shared, own]));
@@ -368,21 +398,30 @@ pub(crate) fn render_cached(
                     .filter(|(before, _)| *before == digest)
                     .map(|(_, file)| file.clone())
             });
-            match reused {
-                Some(file) => Ok((i, (digest, file, false))),
-                None => render_page(&tera, review, job, &values)
-                    .map(|file| (i, (digest, file, true)))
-                    .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme))),
-            }
+            (digest, reused)
+        })
+        .collect();
+    let stale: Vec<usize> = heaviest_first(&jobs)
+        .into_iter()
+        .filter(|&i| outcomes[i].1.is_none())
+        .collect();
+    let fresh: Vec<(usize, OutputFile)> = one_task_each(stale)
+        .map(|i| {
+            render_page(&tera, review, &jobs[i], &values)
+                .map(|file| (i, file))
+                .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme)))
         })
         .collect::<Result<_, _>>()?;
-    // Back in the jobs' order.
-    outcomes.sort_unstable_by_key(|(i, _)| *i);
+    let rendered = fresh.len();
+    for (i, file) in fresh {
+        outcomes[i].1 = Some(file);
+    }
     // The build succeeded: it becomes the one the next build compares with.
-    let rendered = outcomes.iter().filter(|(_, (_, _, fresh))| *fresh).count();
     let mut pages = HashMap::with_capacity(outcomes.len());
     let mut files = Vec::with_capacity(outcomes.len());
-    for ((_, (digest, file, _)), job) in outcomes.into_iter().zip(&jobs) {
+    for ((digest, file), job) in outcomes.into_iter().zip(&jobs) {
+        // Every page was either reused or rendered just now.
+        let Some(file) = file else { continue };
         if let Some(digest) = digest {
             pages.insert(job.url.clone(), (digest, file.clone()));
         }
@@ -391,8 +430,11 @@ pub(crate) fn render_cached(
     let downloads = published.files();
     let download_count = downloads.len();
     files.extend(downloads);
+    drop(tera);
     let (digests, values) = values.into_cache();
     let publish_cache = std::mem::take(&mut cache.published);
+    let mut fragments = std::mem::take(&mut cache.fragments);
+    fragments.finish(&store);
     let replaced = std::mem::replace(
         cache,
         PageCache {
@@ -404,6 +446,7 @@ pub(crate) fn render_cached(
             }),
             published: publish_cache,
             last_published: Some(published),
+            fragments,
         },
     );
     // Freeing a large review takes a while, and nothing waits for it.

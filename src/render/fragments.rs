@@ -1,0 +1,390 @@
+//! Fragments: the output of one component call, kept and reused by `serve`.
+//!
+//! The long list pages of a large review (every case study as a card, every contested claim
+//! with its findings) are megabytes of HTML made of one component called once per item.
+//! After an edit in `serve` most of those items are unchanged. A page template that calls
+//! `cached(component="case_card", cs=cs, level=2)` instead of `<case_card cs={cs} level={2} />`
+//! gets the same HTML, and `serve` renders only the calls whose inputs are new since the
+//! last rebuild. A one-off build renders every call ([`Store::passing`]).
+//!
+//! A fragment is keyed by the component's name and everything it can read: its arguments,
+//! and the page's values of every `@implicit` argument any component declares (a value the
+//! page takes from the global context is left out of the key; the whole store is dropped
+//! when the templates or the global context change, see [`Fragments::start`]). A list or
+//! map argument is keyed by its identity, not its contents: template values are immutable
+//! and shared (see `values`), and an entry holds its arguments, so an address cannot be
+//! reused for a different value while the entry that names it exists. A changed item is a
+//! new value, so it can never be served an old fragment.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tera::{Context, Function, Kwargs, State, Tera, TeraResult, Value};
+
+use super::values::Digest;
+
+/// The name templates call: `cached(component="…", …arguments…)`.
+pub(crate) const FUNCTION: &str = "cached";
+
+/// The argument that names the component.
+const COMPONENT_ARG: &str = "component";
+
+/// One component call's output, with the arguments whose identity its key names.
+#[derive(Clone)]
+struct Fragment {
+    html: Arc<str>,
+    _held: Arc<[Value]>,
+}
+
+/// Fragments kept between renders, for `serve`.
+#[derive(Default)]
+pub(crate) struct Fragments {
+    /// The templates and global context the fragments were rendered with.
+    shared: Option<Digest>,
+    kept: HashMap<Digest, Fragment>,
+}
+
+impl Fragments {
+    /// The store for a render with templates and globals of digest `shared`: this one's
+    /// fragments if they were rendered with the same, else none. What the render uses is
+    /// what [`Fragments::finish`] keeps.
+    pub(super) fn start(&mut self, shared: Digest) -> Arc<Store> {
+        let previous = if self.shared == Some(shared) {
+            std::mem::take(&mut self.kept)
+        } else {
+            HashMap::new()
+        };
+        self.shared = Some(shared);
+        Arc::new(Store {
+            previous,
+            current: Mutex::new(HashMap::new()),
+            keep: true,
+        })
+    }
+
+    /// Keeps the fragments `store`'s render used, and drops the rest.
+    pub(super) fn finish(&mut self, store: &Store) {
+        self.kept = std::mem::take(&mut *store.lock());
+    }
+}
+
+/// The fragments of one render: those of the last render (read only), and those used so
+/// far in this one.
+pub(crate) struct Store {
+    previous: HashMap<Digest, Fragment>,
+    current: Mutex<HashMap<Digest, Fragment>>,
+    /// Whether fragments are kept at all. A one-off build could reuse a card that several
+    /// listing pages show, but at 10,000 case studies holding every card until the last
+    /// page was written took 30 MB more and saved no time.
+    keep: bool,
+}
+
+impl Store {
+    /// A store that keeps nothing: every call renders its component.
+    pub(crate) fn passing() -> Arc<Store> {
+        Arc::new(Store {
+            previous: HashMap::new(),
+            current: Mutex::new(HashMap::new()),
+            keep: false,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Digest, Fragment>> {
+        self.current.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn get(&self, key: &Digest) -> Option<Fragment> {
+        if !self.keep {
+            return None;
+        }
+        if let Some(found) = self.lock().get(key) {
+            return Some(found.clone());
+        }
+        let found = self.previous.get(key)?.clone();
+        self.lock().insert(*key, found.clone());
+        Some(found)
+    }
+
+    fn put(&self, key: Digest, fragment: Fragment) {
+        if self.keep {
+            self.lock().insert(key, fragment);
+        }
+    }
+}
+
+/// Registers the stand-in for `cached` that templates are compiled with. It stays in the
+/// copy of the templates that renders cached components, so a component that `cached`
+/// renders and that calls `cached` itself gets an error saying so.
+pub(super) fn register_stand_in(tera: &mut Tera) {
+    tera.register_function(FUNCTION, |_: Kwargs, _: &State| -> TeraResult<Value> {
+        Err(tera::Error::message(format!(
+            "`{FUNCTION}(component=…)` was called by a component that `{FUNCTION}` renders; call components directly there, and `{FUNCTION}` from page templates"
+        )))
+    });
+}
+
+/// Registers `cached` on `outer`, rendering components with `inner` (the same templates
+/// and globals: a component rendered on its own sees what it would see inside a page).
+pub(super) fn register(outer: &mut Tera, mut inner: Tera, store: Arc<Store>) {
+    let implicits = implicit_names(&inner);
+    let globals = inner.global_context().clone();
+    outer.register_function(
+        FUNCTION,
+        Cached {
+            tera: inner,
+            globals,
+            implicits,
+            store,
+        },
+    );
+}
+
+/// Every name that some component takes as an `@implicit` argument.
+fn implicit_names(tera: &Tera) -> Vec<String> {
+    let mut names: Vec<String> = tera
+        .get_component_names()
+        .filter_map(|name| tera.get_component_definition(name))
+        .flat_map(|info| {
+            info.args()
+                .iter()
+                .filter(|arg| arg.is_implicit())
+                .map(|arg| arg.name().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The `cached` function.
+struct Cached {
+    tera: Tera,
+    globals: Context,
+    implicits: Vec<String>,
+    store: Arc<Store>,
+}
+
+impl Function<TeraResult<Value>> for Cached {
+    fn call(&self, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
+        let component: String = kwargs.must_get::<&str>(COMPONENT_ARG)?.to_string();
+        let mut args = Context::new();
+        let mut held = Vec::new();
+        let mut hasher = blake3::Hasher::new();
+        let mut keyable = true;
+        hash_text(&mut hasher, &component);
+        let mut named: Vec<(String, &Value)> = kwargs
+            .iter()
+            .filter_map(|(key, value)| Some((key.as_str()?.to_string(), value)))
+            .filter(|(key, _)| key != COMPONENT_ARG)
+            .collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, value) in named {
+            hash_text(&mut hasher, "arg");
+            hash_text(&mut hasher, &key);
+            keyable &= hash_value(&mut hasher, value, &mut held);
+            args.insert_value(key, value.clone());
+        }
+        let mut implicits = Context::new();
+        for name in &self.implicits {
+            let Some(value) = state.get::<Value>(name)? else {
+                continue;
+            };
+            implicits.insert_value(name.clone(), value.clone());
+            // A global is the same for every page of a render, and a new global context
+            // starts a new store.
+            if self
+                .globals
+                .get(name)
+                .is_some_and(|global| same(global, &value))
+            {
+                continue;
+            }
+            hash_text(&mut hasher, "implicit");
+            hash_text(&mut hasher, name);
+            keyable &= hash_value(&mut hasher, &value, &mut held);
+        }
+        let autoescape = state.autoescaping_enabled();
+        hasher.update(&[u8::from(autoescape)]);
+        let key = keyable.then(|| hasher.finalize());
+        if let Some(found) = key.and_then(|key| self.store.get(&key)) {
+            return Ok(Value::safe_string(&found.html));
+        }
+        let html = self
+            .tera
+            .render_component_with_implicits(&component, &args, &implicits, None, autoescape)?;
+        let value = Value::safe_string(&html);
+        if let Some(key) = key {
+            let fragment = Fragment {
+                html: Arc::from(html),
+                _held: held.into(),
+            };
+            self.store.put(key, fragment);
+        }
+        Ok(value)
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// Whether two values are the same value: the same shared list or map, or equal otherwise.
+fn same(a: &Value, b: &Value) -> bool {
+    match (identity(a), identity(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a == b,
+        _ => false,
+    }
+}
+
+/// The address of a list's or map's shared contents.
+fn identity(value: &Value) -> Option<usize> {
+    if let Some(map) = value.as_map() {
+        return Some(std::ptr::from_ref(map) as usize);
+    }
+    // An empty list has no contents of its own to point to.
+    value
+        .as_array()
+        .filter(|items| !items.is_empty())
+        .map(|items| items.as_ptr() as usize)
+}
+
+/// Feeds a value to the key: a list or map by identity (holding it, so the identity stays
+/// its own), anything else by its kind, whether it is marked safe, and its contents.
+/// Returns false for a value that cannot be keyed (it could not be serialized).
+fn hash_value(hasher: &mut blake3::Hasher, value: &Value, held: &mut Vec<Value>) -> bool {
+    if let Some(address) = identity(value) {
+        hasher.update(b"shared");
+        hasher.update(&(address as u64).to_le_bytes());
+        held.push(value.clone());
+        return true;
+    }
+    let Ok(text) = serde_json::to_string(value) else {
+        return false;
+    };
+    hash_text(hasher, value.name());
+    hasher.update(&[u8::from(value.is_safe())]);
+    hash_text(hasher, &text);
+    true
+}
+
+/// Feeds `text` to `hasher` after its length.
+fn hash_text(hasher: &mut blake3::Hasher, text: &str) {
+    hasher.update(&(text.len() as u64).to_le_bytes());
+    hasher.update(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMPONENTS: &str = r#"{% component card(item, level=2, @root) -%}
+<h{{ level }}><a href="{{ root }}{{ item.url }}">{{ item.title }}</a></h{{ level }}>
+{%- endcomponent card %}
+{% component calls_cached(item) %}{{ cached(component="card", item=item) }}{% endcomponent calls_cached %}"#;
+
+    /// Each item twice on a line: inline, then through `cached`.
+    const PAGE: &str = r#"{% for item in items %}{{ <card item={item} level={3} /> }}|{{ cached(component="card", item=item, level=3) }}
+{% endfor %}"#;
+
+    fn tera(store: Arc<Store>) -> Tera {
+        let mut inner = Tera::new();
+        inner.autoescape_on(vec![".html"]);
+        register_stand_in(&mut inner);
+        inner
+            .add_raw_templates(vec![
+                ("components.html", COMPONENTS),
+                ("page.html", PAGE),
+                (
+                    "nested.html",
+                    r#"{{ cached(component="calls_cached", item=items[0]) }}"#,
+                ),
+            ])
+            .unwrap();
+        let mut outer = inner.clone();
+        register(&mut outer, inner, store);
+        outer
+    }
+
+    fn item(url: &str, title: &str) -> Value {
+        Value::from_serializable(&serde_json::json!({ "url": url, "title": title }))
+    }
+
+    fn render(tera: &Tera, root: &str, items: &[Value]) -> String {
+        let mut context = Context::new();
+        context.insert("root", root);
+        context.insert_value("items", Value::from(items.to_vec()));
+        tera.render("page.html", &context).unwrap()
+    }
+
+    /// The left and right halves of each line: inline and cached.
+    fn halves(html: &str) -> Vec<(&str, &str)> {
+        html.lines().filter_map(|l| l.split_once('|')).collect()
+    }
+
+    #[test]
+    fn a_cached_call_writes_what_the_component_writes() {
+        let items = [item("a/", "Tom & Jerry <3>"), item("b/", "\"Quoted\"")];
+        let html = render(&tera(Store::passing()), "../", &items);
+        let lines = halves(&html);
+        assert_eq!(lines.len(), 2);
+        for (inline, cached) in lines {
+            assert_eq!(cached, inline);
+        }
+        assert!(html.contains(r#"<h3><a href="../a/">Tom &amp; Jerry &lt;3&gt;</a></h3>"#));
+    }
+
+    #[test]
+    fn serve_reuses_unchanged_items_and_renders_changed_ones_again() {
+        let mut fragments = Fragments::default();
+        let shared = blake3::hash(b"templates and globals");
+        let (a, b) = (item("a/", "Alpha"), item("b/", "Beta"));
+        let store = fragments.start(shared);
+        render(&tera(store.clone()), "../", &[a.clone(), b.clone()]);
+        fragments.finish(&store);
+        assert_eq!(fragments.kept.len(), 2);
+
+        // `a` is the same value again; `b` changed, so it is a new value.
+        let renamed = item("b/", "Beta, renamed");
+        let store = fragments.start(shared);
+        let html = render(&tera(store.clone()), "../", &[a.clone(), renamed]);
+        for (inline, cached) in halves(&html) {
+            assert_eq!(cached, inline);
+        }
+        assert!(html.contains("Beta, renamed</a></h3>\n"));
+        assert!(!html.contains("Beta</a>"));
+        fragments.finish(&store);
+        // The fragment of the old `b` is gone; `a`'s was carried over.
+        assert_eq!(fragments.kept.len(), 2);
+
+        // New templates or globals: nothing is carried over.
+        let store = fragments.start(blake3::hash(b"other templates"));
+        assert!(store.previous.is_empty());
+    }
+
+    #[test]
+    fn pages_at_different_depths_get_their_own_fragment() {
+        let mut fragments = Fragments::default();
+        let store = fragments.start(blake3::hash(b"shared"));
+        let tera = tera(store);
+        let a = item("a/", "Alpha");
+        let shallow = render(&tera, "../", std::slice::from_ref(&a));
+        let deep = render(&tera, "../../", std::slice::from_ref(&a));
+        assert!(shallow.contains(r#"|<h3><a href="../a/">Alpha</a></h3>"#));
+        assert!(deep.contains(r#"|<h3><a href="../../a/">Alpha</a></h3>"#));
+    }
+
+    #[test]
+    fn a_component_rendered_by_cached_cannot_call_it_again() {
+        let tera = tera(Store::passing());
+        let mut context = Context::new();
+        context.insert_value("items", Value::from(vec![item("a/", "Alpha")]));
+        let err = tera.render("nested.html", &context).unwrap_err();
+        let chain = format!("{err:?}");
+        assert!(
+            chain.contains("called by a component that `cached` renders"),
+            "{chain}"
+        );
+    }
+}
