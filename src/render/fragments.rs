@@ -94,9 +94,6 @@ impl Store {
     }
 
     fn get(&self, key: &Digest) -> Option<Fragment> {
-        if !self.keep {
-            return None;
-        }
         if let Some(found) = self.lock().get(key) {
             return Some(found.clone());
         }
@@ -106,9 +103,7 @@ impl Store {
     }
 
     fn put(&self, key: Digest, fragment: Fragment) {
-        if self.keep {
-            self.lock().insert(key, fragment);
-        }
+        self.lock().insert(key, fragment);
     }
 }
 
@@ -165,56 +160,96 @@ struct Cached {
     store: Arc<Store>,
 }
 
-impl Function<TeraResult<Value>> for Cached {
-    fn call(&self, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
-        let component: String = kwargs.must_get::<&str>(COMPONENT_ARG)?.to_string();
-        let mut args = Context::new();
-        let mut held = Vec::new();
-        let mut hasher = blake3::Hasher::new();
-        let mut keyable = true;
-        hash_text(&mut hasher, &component);
-        let mut named: Vec<(String, &Value)> = kwargs
+/// One call of `cached`: the component, its arguments, and the page's values of the
+/// implicit arguments, each marked when it is the global context's own.
+struct Call {
+    component: String,
+    args: Vec<(String, Value)>,
+    implicits: Vec<(String, Value, bool)>,
+    autoescape: bool,
+}
+
+impl Cached {
+    fn call_of(&self, kwargs: &Kwargs, state: &State) -> TeraResult<Call> {
+        let component = kwargs.must_get::<&str>(COMPONENT_ARG)?.to_string();
+        let mut args: Vec<(String, Value)> = kwargs
             .iter()
-            .filter_map(|(key, value)| Some((key.as_str()?.to_string(), value)))
+            .filter_map(|(key, value)| Some((key.as_str()?.to_string(), value.clone())))
             .filter(|(key, _)| key != COMPONENT_ARG)
             .collect();
-        named.sort_by(|a, b| a.0.cmp(&b.0));
-        for (key, value) in named {
-            hash_text(&mut hasher, "arg");
-            hash_text(&mut hasher, &key);
-            keyable &= hash_value(&mut hasher, value, &mut held);
-            args.insert_value(key, value.clone());
-        }
-        let mut implicits = Context::new();
+        args.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut implicits = Vec::new();
         for name in &self.implicits {
-            let Some(value) = state.get::<Value>(name)? else {
-                continue;
-            };
-            implicits.insert_value(name.clone(), value.clone());
-            // A global is the same for every page of a render, and a new global context
-            // starts a new store.
-            if self
-                .globals
-                .get(name)
-                .is_some_and(|global| same(global, &value))
-            {
-                continue;
+            if let Some(value) = state.get::<Value>(name)? {
+                let global = self
+                    .globals
+                    .get(name)
+                    .is_some_and(|global| same(global, &value));
+                implicits.push((name.clone(), value, global));
             }
+        }
+        Ok(Call {
+            component,
+            args,
+            implicits,
+            autoescape: state.autoescaping_enabled(),
+        })
+    }
+
+    /// The call's key, and the values it names by identity; `None` if it cannot be keyed.
+    /// A global is left out: it is the same for every page of a render, and a new global
+    /// context starts a new store.
+    fn key(call: &Call) -> Option<(Digest, Vec<Value>)> {
+        let mut hasher = blake3::Hasher::new();
+        let mut held = Vec::new();
+        hash_text(&mut hasher, &call.component);
+        for (name, value) in &call.args {
+            hash_text(&mut hasher, "arg");
+            hash_text(&mut hasher, name);
+            hash_value(&mut hasher, value, &mut held).then_some(())?;
+        }
+        for (name, value, _) in call.implicits.iter().filter(|(_, _, global)| !global) {
             hash_text(&mut hasher, "implicit");
             hash_text(&mut hasher, name);
-            keyable &= hash_value(&mut hasher, &value, &mut held);
+            hash_value(&mut hasher, value, &mut held).then_some(())?;
         }
-        let autoescape = state.autoescaping_enabled();
-        hasher.update(&[u8::from(autoescape)]);
-        let key = keyable.then(|| hasher.finalize());
-        if let Some(found) = key.and_then(|key| self.store.get(&key)) {
+        hasher.update(&[u8::from(call.autoescape)]);
+        Some((hasher.finalize(), held))
+    }
+
+    fn render(&self, call: &Call) -> TeraResult<String> {
+        let mut args = Context::new();
+        for (name, value) in &call.args {
+            args.insert_value(name.clone(), value.clone());
+        }
+        let mut implicits = Context::new();
+        for (name, value, _) in &call.implicits {
+            implicits.insert_value(name.clone(), value.clone());
+        }
+        self.tera.render_component_with_implicits(
+            &call.component,
+            &args,
+            &implicits,
+            None,
+            call.autoescape,
+        )
+    }
+}
+
+impl Function<TeraResult<Value>> for Cached {
+    fn call(&self, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
+        let call = self.call_of(&kwargs, state)?;
+        let key = if self.store.keep {
+            Cached::key(&call)
+        } else {
+            None
+        };
+        if let Some(found) = key.as_ref().and_then(|(key, _)| self.store.get(key)) {
             return Ok(Value::safe_string(&found.html));
         }
-        let html = self
-            .tera
-            .render_component_with_implicits(&component, &args, &implicits, None, autoescape)?;
+        let html = self.render(&call)?;
         let value = Value::safe_string(&html);
-        if let Some(key) = key {
+        if let Some((key, held)) = key {
             let fragment = Fragment {
                 html: Arc::from(html),
                 _held: held.into(),

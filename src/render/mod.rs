@@ -185,7 +185,7 @@ pub(crate) fn render_site<E: Send>(
         fragments::Store::passing(),
     );
     let (published, jobs) = publishing_jobs(review, edition, publish::Published::of(review, None));
-    one_task_each(heaviest_first(&jobs)).try_for_each(|i| {
+    heaviest_first(&jobs).into_par_iter().try_for_each(|i| {
         let job = &jobs[i];
         let file = render_page(&tera, review, job, &values).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
@@ -222,9 +222,11 @@ fn heaviest_first(jobs: &[PageJob]) -> Vec<usize> {
 }
 
 /// `order` as a parallel iterator that hands out one position at a time. Rayon would
-/// otherwise cut the list into a few long runs up front, and the thread given the run that
-/// holds the heaviest pages renders them one after another while the other thread, done
-/// with its runs of light pages, has nothing left to take.
+/// otherwise cut the list into a few long runs up front: after an edit in `serve`, the
+/// thread given the run that holds the few long list pages rendered them one after another
+/// while the other, done with its run, had nothing left to take. (A full build keeps
+/// rayon's runs: its thousands of case-study pages even them out, and rendering two of the
+/// heaviest pages at once raised its peak memory.)
 fn one_task_each(order: Vec<usize>) -> impl IndexedParallelIterator<Item = usize> {
     order.into_par_iter().with_max_len(1)
 }
