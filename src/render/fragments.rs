@@ -16,6 +16,7 @@
 //! reused for a different value while the entry that names it exists. A changed item is a
 //! new value, so it can never be served an old fragment.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -56,22 +57,30 @@ impl Fragments {
         };
         self.shared = Some(shared);
         Arc::new(Store {
-            previous,
+            previous: Mutex::new(previous),
             current: Mutex::new(HashMap::new()),
             keep: true,
         })
     }
 
-    /// Keeps the fragments `store`'s render used, and drops the rest.
-    pub(super) fn finish(&mut self, store: &Store) {
-        self.kept = std::mem::take(&mut *store.lock());
+    /// Keeps the fragments that the site's pages hold (`live`: those a page rendered now
+    /// used, and those of the pages kept from the last render), and drops the rest.
+    pub(super) fn finish<'a>(&mut self, store: &Store, live: impl Iterator<Item = &'a Digest>) {
+        let mut current = std::mem::take(&mut *lock(&store.current));
+        let mut previous = std::mem::take(&mut *lock(&store.previous));
+        self.kept = live
+            .filter_map(|key| {
+                let fragment = current.remove(key).or_else(|| previous.remove(key))?;
+                Some((*key, fragment))
+            })
+            .collect();
     }
 }
 
 /// The fragments of one render: those of the last render (read only), and those used so
 /// far in this one.
 pub(crate) struct Store {
-    previous: HashMap<Digest, Fragment>,
+    previous: Mutex<HashMap<Digest, Fragment>>,
     current: Mutex<HashMap<Digest, Fragment>>,
     /// Whether fragments are kept at all. A one-off build could reuse a card that several
     /// listing pages show, but at 10,000 case studies holding every card until the last
@@ -83,28 +92,57 @@ impl Store {
     /// A store that keeps nothing: every call renders its component.
     pub(crate) fn passing() -> Arc<Store> {
         Arc::new(Store {
-            previous: HashMap::new(),
+            previous: Mutex::new(HashMap::new()),
             current: Mutex::new(HashMap::new()),
             keep: false,
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Digest, Fragment>> {
-        self.current.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     fn get(&self, key: &Digest) -> Option<Fragment> {
-        if let Some(found) = self.lock().get(key) {
+        if let Some(found) = lock(&self.current).get(key) {
             return Some(found.clone());
         }
-        let found = self.previous.get(key)?.clone();
-        self.lock().insert(*key, found.clone());
+        let found = lock(&self.previous).get(key)?.clone();
+        lock(&self.current).insert(*key, found.clone());
         Some(found)
     }
 
     fn put(&self, key: Digest, fragment: Fragment) {
-        self.lock().insert(key, fragment);
+        lock(&self.current).insert(key, fragment);
     }
+}
+
+fn lock(
+    fragments: &Mutex<HashMap<Digest, Fragment>>,
+) -> std::sync::MutexGuard<'_, HashMap<Digest, Fragment>> {
+    fragments.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The fragments one page holds, by key.
+pub(crate) type Used = Arc<[Digest]>;
+
+thread_local! {
+    /// The keys of the fragments the page being rendered on this thread has used so far.
+    static USED: RefCell<Option<Vec<Digest>>> = const { RefCell::new(None) };
+}
+
+/// Renders one page with `render`, and says which fragments it holds: a page kept for the
+/// next render keeps its fragments with it, so that they are there when a later edit
+/// renders its list again.
+pub(super) fn recording<T>(render: impl FnOnce() -> T) -> (T, Used) {
+    let outer = USED.with(|used| used.replace(Some(Vec::new())));
+    let out = render();
+    let used = USED.with(|used| used.replace(outer)).unwrap_or_default();
+    (out, used.into())
+}
+
+/// Notes that the page being rendered on this thread holds the fragment `key`.
+fn note_use(key: Digest) {
+    USED.with(|used| {
+        if let Some(used) = used.borrow_mut().as_mut() {
+            used.push(key);
+        }
+    });
 }
 
 /// Registers the stand-in for `cached` that templates are compiled with. It stays in the
@@ -244,6 +282,9 @@ impl Function<TeraResult<Value>> for Cached {
         } else {
             None
         };
+        if let Some((key, _)) = &key {
+            note_use(*key);
+        }
         if let Some(found) = key.as_ref().and_then(|(key, _)| self.store.get(key)) {
             return Ok(Value::safe_string(&found.html));
         }
@@ -370,32 +411,60 @@ mod tests {
         assert!(html.contains(r#"<h3><a href="../a/">Tom &amp; Jerry &lt;3&gt;</a></h3>"#));
     }
 
+    /// One render through `fragments`, of one page listing `items`; returns the page and
+    /// the fragments it holds.
+    fn render_kept(
+        fragments: &mut Fragments,
+        items: &[Value],
+        kept_pages: &[&Used],
+    ) -> (String, Used) {
+        let store = fragments.start(blake3::hash(b"templates and globals"));
+        let tera = tera(store.clone());
+        let (html, used) = recording(|| render(&tera, "../", items));
+        let live = kept_pages
+            .iter()
+            .flat_map(|page| page.iter())
+            .chain(used.iter());
+        fragments.finish(&store, live);
+        (html, used)
+    }
+
     #[test]
     fn serve_reuses_unchanged_items_and_renders_changed_ones_again() {
         let mut fragments = Fragments::default();
-        let shared = blake3::hash(b"templates and globals");
         let (a, b) = (item("a/", "Alpha"), item("b/", "Beta"));
-        let store = fragments.start(shared);
-        render(&tera(store.clone()), "../", &[a.clone(), b.clone()]);
-        fragments.finish(&store);
+        let (_, used) = render_kept(&mut fragments, &[a.clone(), b.clone()], &[]);
+        assert_eq!(used.len(), 2);
         assert_eq!(fragments.kept.len(), 2);
 
         // `a` is the same value again; `b` changed, so it is a new value.
         let renamed = item("b/", "Beta, renamed");
-        let store = fragments.start(shared);
-        let html = render(&tera(store.clone()), "../", &[a.clone(), renamed]);
+        let (html, _) = render_kept(&mut fragments, &[a.clone(), renamed], &[]);
         for (inline, cached) in halves(&html) {
             assert_eq!(cached, inline);
         }
         assert!(html.contains("Beta, renamed</a></h3>\n"));
         assert!(!html.contains("Beta</a>"));
-        fragments.finish(&store);
         // The fragment of the old `b` is gone; `a`'s was carried over.
         assert_eq!(fragments.kept.len(), 2);
 
         // New templates or globals: nothing is carried over.
         let store = fragments.start(blake3::hash(b"other templates"));
-        assert!(store.previous.is_empty());
+        assert!(lock(&store.previous).is_empty());
+    }
+
+    #[test]
+    fn a_page_kept_from_the_last_render_keeps_its_fragments() {
+        let mut fragments = Fragments::default();
+        let (a, b) = (item("a/", "Alpha"), item("b/", "Beta"));
+        let (_, list) = render_kept(&mut fragments, &[a.clone(), b.clone()], &[]);
+        // An edit that renders another page only: the list page is kept, and so are the
+        // fragments it holds, though this render did not use them.
+        let (_, other) = render_kept(&mut fragments, std::slice::from_ref(&a), &[&list]);
+        assert_eq!(fragments.kept.len(), 2);
+        // Once no page holds `b`'s fragment, it goes.
+        render_kept(&mut fragments, &[], &[&other]);
+        assert_eq!(fragments.kept.len(), 1);
     }
 
     #[test]

@@ -314,7 +314,7 @@ fn with_globals(
 /// The pages of the previous build, each with the digest of what it was rendered from.
 #[derive(Default)]
 pub(crate) struct PageCache {
-    pages: HashMap<String, (Digest, OutputFile)>,
+    pages: HashMap<String, CachedPage>,
     values: ValueCache,
     previous: Option<Previous>,
     /// Each page's citation and metadata, made again only for pages whose title or
@@ -337,7 +337,15 @@ impl PageCache {
 
 /// One page of a cached render: its digest (when tracked), and its file once it is known
 /// (the last build's, or rendered now).
-type Outcome = (Option<Digest>, Option<OutputFile>);
+type Outcome = (Option<Digest>, Option<(OutputFile, fragments::Used)>);
+
+/// A page of the last render: the digest of what it was rendered from, its file, and the
+/// fragments it holds (kept while some page holds them).
+struct CachedPage {
+    digest: Digest,
+    file: OutputFile,
+    fragments: fragments::Used,
+}
 
 /// A site rendered into memory, and how many of its pages had to be rendered.
 pub(crate) struct RenderedSite {
@@ -397,8 +405,8 @@ pub(crate) fn render_cached(
                 cache
                     .pages
                     .get(&job.url)
-                    .filter(|(before, _)| *before == digest)
-                    .map(|(_, file)| file.clone())
+                    .filter(|page| page.digest == digest)
+                    .map(|page| (page.file.clone(), page.fragments.clone()))
             });
             (digest, reused)
         })
@@ -407,25 +415,33 @@ pub(crate) fn render_cached(
         .into_iter()
         .filter(|&i| outcomes[i].1.is_none())
         .collect();
-    let fresh: Vec<(usize, OutputFile)> = one_task_each(stale)
+    let fresh: Vec<(usize, OutputFile, fragments::Used)> = one_task_each(stale)
         .map(|i| {
-            render_page(&tera, review, &jobs[i], &values)
-                .map(|file| (i, file))
+            let (file, used) =
+                fragments::recording(|| render_page(&tera, review, &jobs[i], &values));
+            file.map(|file| (i, file, used))
                 .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme)))
         })
         .collect::<Result<_, _>>()?;
     let rendered = fresh.len();
-    for (i, file) in fresh {
-        outcomes[i].1 = Some(file);
+    for (i, file, used) in fresh {
+        outcomes[i].1 = Some((file, used));
     }
     // The build succeeded: it becomes the one the next build compares with.
     let mut pages = HashMap::with_capacity(outcomes.len());
     let mut files = Vec::with_capacity(outcomes.len());
-    for ((digest, file), job) in outcomes.into_iter().zip(&jobs) {
+    for ((digest, page), job) in outcomes.into_iter().zip(&jobs) {
         // Every page was either reused or rendered just now.
-        let Some(file) = file else { continue };
+        let Some((file, fragments)) = page else {
+            continue;
+        };
         if let Some(digest) = digest {
-            pages.insert(job.url.clone(), (digest, file.clone()));
+            let page = CachedPage {
+                digest,
+                file: file.clone(),
+                fragments,
+            };
+            pages.insert(job.url.clone(), page);
         }
         files.push(file);
     }
@@ -436,7 +452,10 @@ pub(crate) fn render_cached(
     let (digests, values) = values.into_cache();
     let publish_cache = std::mem::take(&mut cache.published);
     let mut fragments = std::mem::take(&mut cache.fragments);
-    fragments.finish(&store);
+    fragments.finish(
+        &store,
+        pages.values().flat_map(|page| page.fragments.iter()),
+    );
     let replaced = std::mem::replace(
         cache,
         PageCache {
