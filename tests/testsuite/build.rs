@@ -316,6 +316,42 @@ fn site_templates_override_the_theme_file_by_file() {
 }
 
 #[test]
+fn a_site_template_calls_its_own_component_through_cached() {
+    let review = Review::fixture("build/basic");
+    // A component of the site's own, with an implicit argument, called both ways: the
+    // cached call must write what the plain call writes.
+    review.write(
+        "templates/my-components.html",
+        "{% component my_row(cs, @root) %}<a href=\"{{ root }}{{ cs.url }}\">{{ cs.title }}</a>{% endcomponent my_row %}\n",
+    );
+    review.write(
+        "templates/case-studies.html",
+        "{% for cs in case_studies %}{{ <my_row cs={cs} /> }}|{{ cached(component=\"my_row\", cs=cs) }}\n{% endfor %}",
+    );
+    let site = review.build(&[]);
+    assert_eq!(
+        page(&site, "case-studies/index.html"),
+        "<a href=\"../case-studies/alpha/\">Alpha project</a>|<a href=\"../case-studies/alpha/\">Alpha project</a>\n\
+         <a href=\"../case-studies/beta/\">Beta project</a>|<a href=\"../case-studies/beta/\">Beta project</a>\n"
+    );
+}
+
+#[test]
+fn cached_names_the_template_and_line_of_a_call_to_a_missing_component() {
+    let review = Review::fixture("build/basic");
+    review.write(
+        "templates/case-studies.html",
+        "<ul>\n{% for cs in case_studies %}<li>{{ cached(component=\"no_such_card\", cs=cs) }}</li>{% endfor %}\n</ul>\n",
+    );
+    let run = review.run(&["build"]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr);
+    insta::with_settings!({ omit_expression => true }, {
+        insta::assert_snapshot!("cached_missing_component", run.stderr);
+    });
+    assert!(!review.path("public").exists());
+}
+
+#[test]
 fn template_error_names_the_missing_variable_with_a_snippet() {
     let review = Review::fixture("build/basic");
     review.write(
