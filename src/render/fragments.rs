@@ -47,8 +47,8 @@ pub(crate) struct Fragments {
 
 impl Fragments {
     /// The store for a render with templates and globals of digest `shared`: this one's
-    /// fragments if they were rendered with the same, else none. What the render uses is
-    /// what [`Fragments::finish`] keeps.
+    /// fragments if they were rendered with the same, else none. After the render,
+    /// [`Fragments::finish`] keeps those the site's pages hold.
     pub(super) fn start(&mut self, shared: Digest) -> Arc<Store> {
         let previous = if self.shared == Some(shared) {
             std::mem::take(&mut self.kept)
@@ -77,8 +77,8 @@ impl Fragments {
     }
 }
 
-/// The fragments of one render: those of the last render (read only), and those used so
-/// far in this one.
+/// The fragments of one render: those kept from the last render, and those used so far in
+/// this one.
 pub(crate) struct Store {
     previous: Mutex<HashMap<Digest, Fragment>>,
     current: Mutex<HashMap<Digest, Fragment>>,
