@@ -15,8 +15,6 @@ use crate::review::{FacetValueCount, Review, map};
 pub(super) enum Var {
     /// A case study, whole (its own page).
     Case(usize),
-    /// Case studies, whole, in this order (the printable review).
-    Cases(Vec<usize>),
     /// Case studies as cards, in this order.
     Cards(Vec<usize>),
     Theme(usize),
@@ -27,8 +25,8 @@ pub(super) enum Var {
     Claims(Vec<usize>),
     Facet(usize),
     Map,
-    /// One cell of the evidence map, by row and column: part of the map, so its digest
-    /// comes from the map's (a cell lists its case studies, thousands in a large review).
+    /// One cell of the evidence map, by row and column, whole: with its case studies, which
+    /// the map itself leaves out (see `values::MapSummary`).
     MapCell(usize, usize),
     /// A part of the printable review's case-study bodies, rewritten when rendered.
     Print(std::sync::Arc<super::print::PartBodies>),
@@ -44,7 +42,6 @@ impl Var {
         let list = |items: &mut dyn Iterator<Item = Value>| Value::from(items.collect::<Vec<_>>());
         match self {
             Var::Case(i) => values.case(*i),
-            Var::Cases(ids) => list(&mut ids.iter().map(|&i| values.case(i))),
             Var::Cards(ids) => list(&mut ids.iter().map(|&i| values.card(i))),
             Var::Theme(i) => values.theme(*i),
             Var::AllThemes => list(&mut (0..values.theme_count()).map(|i| values.theme(i))),
@@ -63,10 +60,6 @@ impl Var {
         let all = |tag: &str, digests: Option<Vec<Digest>>| Some(digest_all(tag, digests?));
         match self {
             Var::Case(i) => values.case_digest(*i),
-            Var::Cases(ids) => all(
-                "cases",
-                ids.iter().map(|&i| values.case_digest(i)).collect(),
-            ),
             Var::Cards(ids) => all(
                 "cards",
                 ids.iter().map(|&i| values.card_digest(i)).collect(),
@@ -85,14 +78,7 @@ impl Var {
             ),
             Var::Facet(i) => values.facet_digest(*i),
             Var::Map => values.map_digest(),
-            Var::MapCell(r, c) => values.map_digest().map(|map| {
-                let mut hasher = blake3::Hasher::new();
-                hash_text(&mut hasher, "map-cell");
-                hasher.update(map.as_bytes());
-                hasher.update(&(*r as u64).to_le_bytes());
-                hasher.update(&(*c as u64).to_le_bytes());
-                hasher.finalize()
-            }),
+            Var::MapCell(r, c) => values.map_cell_digest(*r, *c),
             Var::Print(bodies) => bodies.digest(values),
             Var::Plain(value) => Some(digest_of("plain", value)),
             Var::Digested(_, digest) => Some(*digest),
@@ -100,8 +86,8 @@ impl Var {
     }
 }
 
-/// In [`PageJob::weight`], what a whole case study (a print part shows its body) counts
-/// for against a card.
+/// In [`PageJob::weight`], what a case study's body in a print part counts for against a
+/// card.
 const CASE_WEIGHT: usize = 10;
 /// In [`PageJob::weight`], what a claim with its findings counts for against a card.
 const CLAIM_WEIGHT: usize = 50;
@@ -140,7 +126,7 @@ impl PageJob {
             .iter()
             .map(|(_, var)| match var {
                 Var::Cards(ids) => ids.len(),
-                Var::Cases(ids) => ids.len() * CASE_WEIGHT,
+                Var::Print(bodies) => bodies.len() * CASE_WEIGHT,
                 Var::Claims(ids) => ids.len() * CLAIM_WEIGHT,
                 _ => 0,
             })

@@ -275,7 +275,6 @@ fn sample_of(job: &PageJob) -> PageJob {
         .iter()
         .map(|(key, var)| {
             let var = match var {
-                jobs::Var::Cases(ids) => jobs::Var::Cases(cut(ids)),
                 jobs::Var::Cards(ids) => jobs::Var::Cards(cut(ids)),
                 jobs::Var::Claims(ids) => jobs::Var::Claims(cut(ids)),
                 other => other.clone(),

@@ -42,7 +42,7 @@ pub(super) fn jobs(review: &Review, layout: &Arc<Layout>) -> Vec<PageJob> {
             let cases = Layout::range_of(number, review.case_studies.len());
             let mut vars = vec![
                 ("part", Var::Plain(part_value(review, &targets))),
-                ("case_studies", Var::Cases(cases.clone().collect())),
+                ("case_studies", Var::Cards(cases.clone().collect())),
                 (
                     "bodies",
                     Var::Print(Arc::new(PartBodies {
@@ -243,18 +243,29 @@ impl PartBodies {
         Value::from_serializable(&bodies)
     }
 
-    /// Changes when a body of the part or where anything is in the document changes.
+    /// Changes when a body of the part, or the page it comes from, or where anything is in
+    /// the document changes.
     pub(super) fn digest(&self, values: &Values) -> Option<Digest> {
-        let cases: Option<Vec<Digest>> =
-            self.cases.clone().map(|i| values.case_digest(i)).collect();
+        let bodies: Option<Vec<Digest>> =
+            self.cases.clone().map(|i| values.body_digest(i)).collect();
+        let pages: Vec<(&str, &str)> = values.review().case_studies[self.cases.clone()]
+            .iter()
+            .map(|c| (c.slug.as_str(), c.url.as_str()))
+            .collect();
         Some(digest_all(
             "print-bodies",
             [
                 self.targets.layout.digest,
                 digest_of("part", &self.targets.part),
-                digest_all("cases", cases?),
+                digest_all("bodies", bodies?),
+                digest_of("pages", &pages),
             ],
         ))
+    }
+
+    /// How many case studies' bodies the part holds.
+    pub(super) fn len(&self) -> usize {
+        self.cases.len()
     }
 }
 

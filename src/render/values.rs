@@ -8,8 +8,11 @@
 //! renders every page anyway and skips the cost.
 //!
 //! Case studies appear in two forms: the whole case study on its own page, and a *card*
-//! (every field but `content` and `toc`) in lists. Lists never carry bodies, so editing a
-//! case study's text changes its page and nothing else.
+//! (every field but `content`, `toc` and `related`) in lists and in `/print/`. Cards never
+//! carry bodies, so editing a case study's text changes its page and the print part that
+//! holds the text, and nothing else; nor the ranking of related case studies, which lists
+//! other case studies' titles, so retitling one case study does not change the cards of
+//! the dozens that list it as related.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -20,6 +23,7 @@ use serde::Serialize;
 use serde::ser::SerializeStruct;
 use tera::Value;
 
+use crate::review::model::{EvidenceMap, MapCell};
 use crate::review::{CaseStudy, Changed, Review};
 use crate::shared::Kept;
 #[cfg(doc)]
@@ -30,7 +34,7 @@ pub(crate) type Digest = blake3::Hash;
 
 /// The fields of a case study that its page has and its card leaves out.
 #[cfg(test)]
-const PAGE_ONLY_FIELDS: [&str; 2] = ["content", "toc"];
+const PAGE_ONLY_FIELDS: [&str; 3] = ["content", "toc", "related"];
 
 /// Hashes the serialized form of `value`, with `tag` first so that values of different
 /// kinds never share a digest.
@@ -74,13 +78,13 @@ pub(super) fn digest_all(tag: &str, parts: impl IntoIterator<Item = Digest>) -> 
     hasher.finalize()
 }
 
-/// A case study seen as a card: serializes every field but `content` and `toc`.
+/// A case study seen as a card: serializes every field but `content`, `toc` and `related`.
 struct Card<'a>(&'a CaseStudy);
 
 impl Serialize for Card<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let c = self.0;
-        let mut s = serializer.serialize_struct("CaseStudy", 23)?;
+        let mut s = serializer.serialize_struct("CaseStudy", 22)?;
         s.serialize_field("slug", &c.slug)?;
         s.serialize_field("url", &c.url)?;
         s.serialize_field("title", &c.title)?;
@@ -101,9 +105,47 @@ impl Serialize for Card<'_> {
         s.serialize_field("sources", &c.sources)?;
         s.serialize_field("adapted_from", &c.adapted_from)?;
         s.serialize_field("adapted_by", &c.adapted_by)?;
-        s.serialize_field("related", &c.related)?;
         s.serialize_field("extra", &c.extra)?;
         s.serialize_field("draft", &c.draft)?;
+        s.end()
+    }
+}
+
+/// The evidence map as the map pages see it (`map`): every cell without its list of case
+/// studies. The map shows counts, and a map-cell page gets its own cell whole (`cell`), so
+/// retitling a case study changes the one cell page that lists it, not the map and every
+/// cell page.
+struct MapSummary<'a>(&'a EvidenceMap);
+
+impl Serialize for MapSummary<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let m = self.0;
+        let mut s = serializer.serialize_struct("EvidenceMap", 5)?;
+        s.serialize_field("rows", &m.rows)?;
+        s.serialize_field("columns", &m.columns)?;
+        s.serialize_field("row_values", &m.row_values)?;
+        s.serialize_field("column_values", &m.column_values)?;
+        let cells: Vec<Vec<CellSummary>> = m
+            .cells
+            .iter()
+            .map(|row| row.iter().map(CellSummary).collect())
+            .collect();
+        s.serialize_field("cells", &cells)?;
+        s.end()
+    }
+}
+
+/// A cell of [`MapSummary`]: every field but `case_studies`.
+struct CellSummary<'a>(&'a MapCell);
+
+impl Serialize for CellSummary<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut s = serializer.serialize_struct("MapCell", 4)?;
+        s.serialize_field("count", &c.count)?;
+        s.serialize_field("certainty", &c.certainty)?;
+        s.serialize_field("shade", &c.shade)?;
+        s.serialize_field("url", &c.url)?;
         s.end()
     }
 }
@@ -151,10 +193,14 @@ pub(super) struct Values<'a> {
     cache: Option<&'a ValueCache>,
     cases: Vec<Item>,
     cards: Vec<Item>,
+    /// The digest of each case study's body (`content`), for the print parts that show it.
+    bodies: Vec<Option<Digest>>,
     themes: Vec<Item>,
     claims: Vec<Item>,
     facets: Vec<Item>,
     map: Item,
+    /// The digest of each map cell, whole (`None` when values carry no digests).
+    map_cells: Option<Vec<Vec<Digest>>>,
 }
 
 impl<'a> Values<'a> {
@@ -166,10 +212,12 @@ impl<'a> Values<'a> {
             cache: None,
             cases: none(review.case_studies.len()),
             cards: none(review.case_studies.len()),
+            bodies: vec![None; review.case_studies.len()],
             themes: none(review.themes.len()),
             claims: none(review.claims.len()),
             facets: none(review.facets.len()),
             map: Item::new(None),
+            map_cells: None,
         }
     }
 
@@ -180,13 +228,13 @@ impl<'a> Values<'a> {
         baseline: &Baseline,
         cache: &'a ValueCache,
     ) -> Values<'a> {
-        let (cases, cards, themes, claims) = match baseline {
+        let (cases, cards, bodies, themes, claims) = match baseline {
             Baseline::Edited(digests, changed) => edited_digests(review, digests, changed),
             Baseline::Compare(before, digests) => compared_digests(review, Some((before, digests))),
             Baseline::None => compared_digests(review, None),
         };
         let item = |d: Digest| Item::new(Some(d));
-        let (facets, map) = match baseline {
+        let (facets, (map, map_cells)) = match baseline {
             Baseline::Compare(before, digests) => (
                 review
                     .facets
@@ -198,20 +246,23 @@ impl<'a> Values<'a> {
                     })
                     .collect(),
                 if before.map == review.map {
-                    digests.map
+                    (digests.map, digests.map_cells.clone())
                 } else {
-                    digest_of("map", &review.map)
+                    map_digests(&review.map)
                 },
             ),
             // An edit to bodies changes neither facets nor the map.
-            Baseline::Edited(digests, _) => (digests.facets.clone(), digests.map),
+            Baseline::Edited(digests, _) => (
+                digests.facets.clone(),
+                (digests.map, digests.map_cells.clone()),
+            ),
             Baseline::None => (
                 review
                     .facets
                     .iter()
                     .map(|f| digest_of("facet", f))
                     .collect::<Vec<_>>(),
-                digest_of("map", &review.map),
+                map_digests(&review.map),
             ),
         };
         Values {
@@ -219,10 +270,12 @@ impl<'a> Values<'a> {
             cache: Some(cache),
             cases: cases.into_iter().map(item).collect(),
             cards: cards.into_iter().map(item).collect(),
+            bodies: bodies.into_iter().map(Some).collect(),
             themes: themes.into_iter().map(item).collect(),
             claims: claims.into_iter().map(item).collect(),
             facets: facets.into_iter().map(item).collect(),
             map: item(map),
+            map_cells: Some(map_cells),
         }
     }
 
@@ -266,7 +319,7 @@ impl<'a> Values<'a> {
     }
 
     pub(super) fn map(&self) -> Value {
-        self.get(&self.map, || template_value(&self.review.map))
+        self.get(&self.map, || template_value(&MapSummary(&self.review.map)))
     }
 
     pub(super) fn theme_count(&self) -> usize {
@@ -279,6 +332,10 @@ impl<'a> Values<'a> {
 
     pub(super) fn card_digest(&self, i: usize) -> Option<Digest> {
         self.cards[i].digest
+    }
+
+    pub(super) fn body_digest(&self, i: usize) -> Option<Digest> {
+        self.bodies[i]
     }
 
     pub(super) fn theme_digest(&self, i: usize) -> Option<Digest> {
@@ -297,19 +354,31 @@ impl<'a> Values<'a> {
         self.map.digest
     }
 
+    /// The digest of the map cell at row `r`, column `c`, whole.
+    pub(super) fn map_cell_digest(&self, r: usize, c: usize) -> Option<Digest> {
+        self.map_cells.as_ref()?.get(r)?.get(c).copied()
+    }
+
     /// This build's digests, and its values by digest for the next build to reuse: those
     /// converted in this build, and the previous build's for digests that are still
     /// current. Whole case studies are left out of the values: each is shown on one page
     /// only, and they are the bulk of it.
     pub(super) fn into_cache(self) -> (Digests, ValueCache) {
         let digest = |item: &Item| item.digest.unwrap_or_else(|| digest_of("untracked", &()));
+        let untracked = || digest_of("untracked", &());
         let digests = Digests {
             cases: self.cases.iter().map(digest).collect(),
             cards: self.cards.iter().map(digest).collect(),
+            bodies: self
+                .bodies
+                .iter()
+                .map(|d| d.unwrap_or_else(untracked))
+                .collect(),
             themes: self.themes.iter().map(digest).collect(),
             claims: self.claims.iter().map(digest).collect(),
             facets: self.facets.iter().map(digest).collect(),
             map: digest(&self.map),
+            map_cells: self.map_cells.clone().unwrap_or_default(),
         };
         let previous = self.cache;
         let items = self
@@ -338,10 +407,12 @@ impl<'a> Values<'a> {
 pub(super) struct Digests {
     cases: Vec<Digest>,
     cards: Vec<Digest>,
+    bodies: Vec<Digest>,
     themes: Vec<Digest>,
     claims: Vec<Digest>,
     facets: Vec<Digest>,
     map: Digest,
+    map_cells: Vec<Vec<Digest>>,
 }
 
 /// The last build's review (unless it was taken out to be edited) and the digests of
@@ -362,18 +433,27 @@ pub(super) enum Baseline<'p> {
     Edited(&'p Digests, &'p Changed),
 }
 
-type ItemDigests = (Vec<Digest>, Vec<Digest>, Vec<Digest>, Vec<Digest>);
+/// Digests of case studies (whole, card, body), themes and claims.
+type ItemDigests = (
+    Vec<Digest>,
+    Vec<Digest>,
+    Vec<Digest>,
+    Vec<Digest>,
+    Vec<Digest>,
+);
 
-/// Digests of case studies (whole and card), themes and claims, taken from `before` for
-/// every item equal to its item of the same URL there.
+/// Digests of case studies (whole, card and body), themes and claims, taken from `before`
+/// for every item equal to its item of the same URL there.
 fn compared_digests(review: &Review, before: Option<(&Review, &Digests)>) -> ItemDigests {
     let none = Digests {
         cases: Vec::new(),
         cards: Vec::new(),
+        bodies: Vec::new(),
         themes: Vec::new(),
         claims: Vec::new(),
         facets: Vec::new(),
         map: digest_of("none", &()),
+        map_cells: Vec::new(),
     };
     let (before, digests) = match before {
         Some((review, digests)) => (
@@ -386,13 +466,13 @@ fn compared_digests(review: &Review, before: Option<(&Review, &Digests)>) -> Ite
         ),
         None => ((&[][..], &[][..], &[][..]), &none),
     };
-    fn reuse<T: PartialEq + Sync>(
+    fn reuse<T: PartialEq + Sync, D: Send>(
         items: &[T],
         before: &[T],
         url: impl Fn(&T) -> &str + Sync,
-        known: impl Fn(usize) -> Option<(Digest, Digest)> + Sync,
-        compute: impl Fn(&T) -> (Digest, Digest) + Sync,
-    ) -> Vec<(Digest, Digest)> {
+        known: impl Fn(usize) -> Option<D> + Sync,
+        compute: impl Fn(&T) -> D + Sync,
+    ) -> Vec<D> {
         let at: HashMap<&str, usize> = before
             .iter()
             .enumerate()
@@ -408,51 +488,48 @@ fn compared_digests(review: &Review, before: Option<(&Review, &Digests)>) -> Ite
             })
             .collect()
     }
-    let (cases, cards) = reuse(
+    let case_digests = reuse(
         &review.case_studies,
         before.0,
         |c| &c.url,
-        |j| Some((*digests.cases.get(j)?, *digests.cards.get(j)?)),
-        case_digests,
-    )
-    .into_iter()
-    .unzip();
-    let single = |(d, _): (Digest, Digest)| d;
+        |j| {
+            Some(CaseDigests {
+                whole: *digests.cases.get(j)?,
+                card: *digests.cards.get(j)?,
+                body: *digests.bodies.get(j)?,
+            })
+        },
+        CaseDigests::of,
+    );
     let themes = reuse(
         &review.themes,
         before.1,
         |t| &t.url,
-        |j| digests.themes.get(j).map(|d| (*d, *d)),
-        |t| {
-            let d = digest_of("theme", t);
-            (d, d)
-        },
-    )
-    .into_iter()
-    .map(single)
-    .collect();
+        |j| digests.themes.get(j).copied(),
+        |t| digest_of("theme", t),
+    );
     let claims = reuse(
         &review.claims,
         before.2,
         |c| &c.url,
-        |j| digests.claims.get(j).map(|d| (*d, *d)),
-        |c| {
-            let d = digest_of("claim", c);
-            (d, d)
-        },
-    )
-    .into_iter()
-    .map(single)
-    .collect();
-    (cases, cards, themes, claims)
+        |j| digests.claims.get(j).copied(),
+        |c| digest_of("claim", c),
+    );
+    let cases = case_digests.iter().map(|d| d.whole).collect();
+    let cards = case_digests.iter().map(|d| d.card).collect();
+    let bodies = case_digests.iter().map(|d| d.body).collect();
+    (cases, cards, bodies, themes, claims)
 }
 
 /// Digests after an edit to bodies: the last build's, with new ones for the changed items.
 /// A card leaves the body out, so only whole case studies change.
 fn edited_digests(review: &Review, digests: &Digests, changed: &Changed) -> ItemDigests {
     let mut cases = digests.cases.clone();
+    let mut bodies = digests.bodies.clone();
     for &i in &changed.case_studies {
-        cases[i] = case_digests(&review.case_studies[i]).0;
+        let new = CaseDigests::of(&review.case_studies[i]);
+        cases[i] = new.whole;
+        bodies[i] = new.body;
     }
     let mut themes = digests.themes.clone();
     for &i in &changed.themes {
@@ -462,15 +539,38 @@ fn edited_digests(review: &Review, digests: &Digests, changed: &Changed) -> Item
     for &i in &changed.claims {
         claims[i] = digest_of("claim", &review.claims[i]);
     }
-    (cases, digests.cards.clone(), themes, claims)
+    (cases, digests.cards.clone(), bodies, themes, claims)
 }
 
-/// A case study's whole digest and its card's.
-fn case_digests(case: &CaseStudy) -> (Digest, Digest) {
-    let card = digest_of("card", &Card(case));
-    let content = digest_of("content", &case.content);
-    let toc = digest_of("toc", &case.toc);
-    (digest_all("case", [card, content, toc]), card)
+/// The map's digest as the map pages see it ([`MapSummary`]), and each cell's, whole.
+fn map_digests(map: &EvidenceMap) -> (Digest, Vec<Vec<Digest>>) {
+    let cells = map
+        .cells
+        .iter()
+        .map(|row| row.iter().map(|cell| digest_of("map-cell", cell)).collect())
+        .collect();
+    (digest_of("map", &MapSummary(map)), cells)
+}
+
+/// A case study's digests: whole, as a card, and of its body.
+struct CaseDigests {
+    whole: Digest,
+    card: Digest,
+    body: Digest,
+}
+
+impl CaseDigests {
+    fn of(case: &CaseStudy) -> CaseDigests {
+        let card = digest_of("card", &Card(case));
+        let body = digest_of("content", &case.content);
+        let toc = digest_of("toc", &case.toc);
+        let related = digest_of("related", &case.related);
+        CaseDigests {
+            whole: digest_all("case", [card, body, toc, related]),
+            card,
+            body,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -520,6 +620,41 @@ mod tests {
         for key in got {
             assert_eq!(card[key], full[key], "field {key}");
         }
+    }
+
+    /// Retitling a case study changes the `related` lists of the case studies related to
+    /// it: their pages must be rendered again, their cards and print bodies need not be.
+    #[test]
+    fn related_case_studies_change_the_whole_digest_only() {
+        let review = fixture_review();
+        let case = review
+            .case_studies
+            .iter()
+            .find(|c| !c.related.is_empty())
+            .expect("a case study with related case studies");
+        let mut unrelated = case.clone();
+        unrelated.related.clear();
+        let (before, after) = (CaseDigests::of(case), CaseDigests::of(&unrelated));
+        assert_ne!(before.whole, after.whole);
+        assert_eq!(before.card, after.card);
+        assert_eq!(before.body, after.body);
+    }
+
+    /// The map pages' `map` is the map with every cell but its list of case studies.
+    #[test]
+    fn the_map_summary_is_the_map_without_the_cells_lists() {
+        let review = fixture_review();
+        let mut full = serde_json::to_value(&review.map).unwrap();
+        let mut listed = 0;
+        for row in full["cells"].as_array_mut().unwrap() {
+            for cell in row.as_array_mut().unwrap() {
+                let removed = cell.as_object_mut().unwrap().remove("case_studies");
+                listed += removed.unwrap().as_array().unwrap().len();
+            }
+        }
+        assert!(listed > 0, "the fixture's map lists case studies");
+        let summary = serde_json::to_value(MapSummary(&review.map)).unwrap();
+        assert_eq!(summary, full);
     }
 
     #[test]
