@@ -8,10 +8,9 @@
 //! renders every page anyway and skips the cost.
 //!
 //! Case studies appear in two forms: the whole case study on its own page, and a *card*
-//! (every field but `content`, `toc` and `related`) in lists and in `/print/`. Cards never
-//! carry bodies, so editing a case study's text changes its page and the print part that
-//! holds the text, and nothing else; nor the ranking of related case studies, which lists
-//! other case studies' titles, so retitling one case study does not change the cards of
+//! (every field but `content`, `toc` and `related`) in lists and in `/print/`. Cards carry
+//! neither bodies nor related case studies: editing a case study's text changes its page
+//! and the print part that holds the text, and retitling one does not change the cards of
 //! the dozens that list it as related.
 
 use std::collections::HashMap;
