@@ -25,7 +25,7 @@ use tera::{Context, Function, Kwargs, State, Tera, TeraResult, Value};
 use super::values::Digest;
 
 /// The name templates call: `cached(component="…", …arguments…)`.
-pub(crate) const FUNCTION: &str = "cached";
+const FUNCTION: &str = "cached";
 
 /// The argument that names the component.
 const COMPONENT_ARG: &str = "component";
@@ -199,31 +199,26 @@ struct Cached {
 }
 
 /// One call of `cached`: the component, its arguments, and the page's values of the
-/// implicit arguments, each marked when it is the global context's own.
+/// implicit arguments.
 struct Call {
     component: String,
     args: Vec<(String, Value)>,
-    implicits: Vec<(String, Value, bool)>,
+    implicits: Vec<(String, Value)>,
     autoescape: bool,
 }
 
 impl Cached {
     fn call_of(&self, kwargs: &Kwargs, state: &State) -> TeraResult<Call> {
         let component = kwargs.must_get::<&str>(COMPONENT_ARG)?.to_string();
-        let mut args: Vec<(String, Value)> = kwargs
+        let args = kwargs
             .iter()
             .filter_map(|(key, value)| Some((key.as_str()?.to_string(), value.clone())))
             .filter(|(key, _)| key != COMPONENT_ARG)
             .collect();
-        args.sort_by(|a, b| a.0.cmp(&b.0));
         let mut implicits = Vec::new();
         for name in &self.implicits {
             if let Some(value) = state.get::<Value>(name)? {
-                let global = self
-                    .globals
-                    .get(name)
-                    .is_some_and(|global| same(global, &value));
-                implicits.push((name.clone(), value, global));
+                implicits.push((name.clone(), value));
             }
         }
         Ok(Call {
@@ -235,18 +230,26 @@ impl Cached {
     }
 
     /// The call's key, and the values it names by identity; `None` if it cannot be keyed.
-    /// A global is left out: it is the same for every page of a render, and a new global
+    /// Arguments are taken in name order, whatever order the template wrote them in. A
+    /// global is left out: it is the same for every page of a render, and a new global
     /// context starts a new store.
-    fn key(call: &Call) -> Option<(Digest, Vec<Value>)> {
+    fn key(&self, call: &Call) -> Option<(Digest, Vec<Value>)> {
         let mut hasher = blake3::Hasher::new();
         let mut held = Vec::new();
         hash_text(&mut hasher, &call.component);
-        for (name, value) in &call.args {
+        let mut args: Vec<&(String, Value)> = call.args.iter().collect();
+        args.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, value) in args {
             hash_text(&mut hasher, "arg");
             hash_text(&mut hasher, name);
             hash_value(&mut hasher, value, &mut held).then_some(())?;
         }
-        for (name, value, _) in call.implicits.iter().filter(|(_, _, global)| !global) {
+        let is_global = |name: &str, value: &Value| {
+            self.globals
+                .get(name)
+                .is_some_and(|global| same(global, value))
+        };
+        for (name, value) in call.implicits.iter().filter(|(n, v)| !is_global(n, v)) {
             hash_text(&mut hasher, "implicit");
             hash_text(&mut hasher, name);
             hash_value(&mut hasher, value, &mut held).then_some(())?;
@@ -261,7 +264,7 @@ impl Cached {
             args.insert_value(name.clone(), value.clone());
         }
         let mut implicits = Context::new();
-        for (name, value, _) in &call.implicits {
+        for (name, value) in &call.implicits {
             implicits.insert_value(name.clone(), value.clone());
         }
         self.tera.render_component_with_implicits(
@@ -277,8 +280,9 @@ impl Cached {
 impl Function<TeraResult<Value>> for Cached {
     fn call(&self, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
         let call = self.call_of(&kwargs, state)?;
+        // A build keeps nothing, so it has no use for a key.
         let key = if self.store.keep {
-            Cached::key(&call)
+            self.key(&call)
         } else {
             None
         };
