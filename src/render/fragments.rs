@@ -30,10 +30,11 @@ const FUNCTION: &str = "cached";
 /// The argument that names the component.
 const COMPONENT_ARG: &str = "component";
 
-/// One component call's output, with the arguments whose identity its key names.
+/// One component call's output (a safe string, which clones by reference count), with the
+/// arguments whose identity its key names.
 #[derive(Clone)]
 struct Fragment {
-    html: Arc<str>,
+    html: Value,
     _held: Arc<[Value]>,
 }
 
@@ -57,7 +58,7 @@ impl Fragments {
         };
         self.shared = Some(shared);
         Arc::new(Store {
-            previous: Mutex::new(previous),
+            previous,
             current: Mutex::new(HashMap::new()),
             keep: true,
         })
@@ -67,20 +68,22 @@ impl Fragments {
     /// used, and those of the pages kept from the last render), and drops the rest.
     pub(super) fn finish<'a>(&mut self, store: &Store, live: impl Iterator<Item = &'a Digest>) {
         let mut current = std::mem::take(&mut *lock(&store.current));
-        let mut previous = std::mem::take(&mut *lock(&store.previous));
         self.kept = live
             .filter_map(|key| {
-                let fragment = current.remove(key).or_else(|| previous.remove(key))?;
+                let fragment = current
+                    .remove(key)
+                    .or_else(|| store.previous.get(key).cloned())?;
                 Some((*key, fragment))
             })
             .collect();
     }
 }
 
-/// The fragments of one render: those kept from the last render, and those used so far in
-/// this one.
+/// The fragments of one render: those kept from the last render, and those rendered so far
+/// in this one.
 pub(crate) struct Store {
-    previous: Mutex<HashMap<Digest, Fragment>>,
+    /// Read-only during the render, so the many hits need no lock.
+    previous: HashMap<Digest, Fragment>,
     current: Mutex<HashMap<Digest, Fragment>>,
     /// Whether fragments are kept at all. A one-off build could reuse a card that several
     /// listing pages show, but at 10,000 case studies holding every card until the last
@@ -92,19 +95,18 @@ impl Store {
     /// A store that keeps nothing: every call renders its component.
     pub(crate) fn passing() -> Arc<Store> {
         Arc::new(Store {
-            previous: Mutex::new(HashMap::new()),
+            previous: HashMap::new(),
             current: Mutex::new(HashMap::new()),
             keep: false,
         })
     }
 
-    fn get(&self, key: &Digest) -> Option<Fragment> {
-        if let Some(found) = lock(&self.current).get(key) {
-            return Some(found.clone());
+    /// The output of the call keyed `key`, if the last render or this one made it.
+    fn get(&self, key: &Digest) -> Option<Value> {
+        if let Some(found) = self.previous.get(key) {
+            return Some(found.html.clone());
         }
-        let found = lock(&self.previous).get(key)?.clone();
-        lock(&self.current).insert(*key, found.clone());
-        Some(found)
+        lock(&self.current).get(key).map(|found| found.html.clone())
     }
 
     fn put(&self, key: Digest, fragment: Fragment) {
@@ -200,25 +202,25 @@ struct Cached {
 
 /// One call of `cached`: the component, its arguments, and the page's values of the
 /// implicit arguments.
-struct Call {
-    component: String,
-    args: Vec<(String, Value)>,
-    implicits: Vec<(String, Value)>,
+struct Call<'a> {
+    component: &'a str,
+    args: Vec<(&'a str, &'a Value)>,
+    implicits: Vec<(&'a str, Value)>,
     autoescape: bool,
 }
 
 impl Cached {
-    fn call_of(&self, kwargs: &Kwargs, state: &State) -> TeraResult<Call> {
-        let component = kwargs.must_get::<&str>(COMPONENT_ARG)?.to_string();
+    fn call_of<'a>(&'a self, kwargs: &'a Kwargs, state: &State) -> TeraResult<Call<'a>> {
+        let component = kwargs.must_get::<&str>(COMPONENT_ARG)?;
         let args = kwargs
             .iter()
-            .filter_map(|(key, value)| Some((key.as_str()?.to_string(), value.clone())))
-            .filter(|(key, _)| key != COMPONENT_ARG)
+            .filter_map(|(key, value)| Some((key.as_str()?, value)))
+            .filter(|(key, _)| *key != COMPONENT_ARG)
             .collect();
-        let mut implicits = Vec::new();
+        let mut implicits = Vec::with_capacity(self.implicits.len());
         for name in &self.implicits {
             if let Some(value) = state.get::<Value>(name)? {
-                implicits.push((name.clone(), value));
+                implicits.push((name.as_str(), value));
             }
         }
         Ok(Call {
@@ -236,9 +238,9 @@ impl Cached {
     fn key(&self, call: &Call) -> Option<(Digest, Vec<Value>)> {
         let mut hasher = blake3::Hasher::new();
         let mut held = Vec::new();
-        hash_text(&mut hasher, &call.component);
-        let mut args: Vec<&(String, Value)> = call.args.iter().collect();
-        args.sort_by(|a, b| a.0.cmp(&b.0));
+        hash_text(&mut hasher, call.component);
+        let mut args: Vec<&(&str, &Value)> = call.args.iter().collect();
+        args.sort_unstable_by_key(|(name, _)| *name);
         for (name, value) in args {
             hash_text(&mut hasher, "arg");
             hash_text(&mut hasher, name);
@@ -261,14 +263,14 @@ impl Cached {
     fn render(&self, call: &Call) -> TeraResult<String> {
         let mut args = Context::new();
         for (name, value) in &call.args {
-            args.insert_value(name.clone(), value.clone());
+            args.insert_value(name.to_string(), (*value).clone());
         }
         let mut implicits = Context::new();
         for (name, value) in &call.implicits {
-            implicits.insert_value(name.clone(), value.clone());
+            implicits.insert_value(name.to_string(), value.clone());
         }
         self.tera.render_component_with_implicits(
-            &call.component,
+            call.component,
             &args,
             &implicits,
             None,
@@ -290,13 +292,12 @@ impl Function<TeraResult<Value>> for Cached {
             note_use(*key);
         }
         if let Some(found) = key.as_ref().and_then(|(key, _)| self.store.get(key)) {
-            return Ok(Value::safe_string(&found.html));
+            return Ok(found);
         }
-        let html = self.render(&call)?;
-        let value = Value::safe_string(&html);
+        let value = Value::safe_string(&self.render(&call)?);
         if let Some((key, held)) = key {
             let fragment = Fragment {
-                html: Arc::from(html),
+                html: value.clone(),
                 _held: held.into(),
             };
             self.store.put(key, fragment);
@@ -331,8 +332,10 @@ fn identity(value: &Value) -> Option<usize> {
 }
 
 /// Feeds a value to the key: a list or map by identity (holding it, so the identity stays
-/// its own), anything else by its kind, whether it is marked safe, and its contents.
-/// Returns false for a value that cannot be keyed (it could not be serialized).
+/// its own), anything else by its kind, whether it is marked safe, and its contents (a
+/// string's text as it is, other values as JSON: the kind comes first, so the two cannot
+/// be confused). Returns false for a value that cannot be keyed (it could not be
+/// serialized).
 fn hash_value(hasher: &mut blake3::Hasher, value: &Value, held: &mut Vec<Value>) -> bool {
     if let Some(address) = identity(value) {
         hasher.update(b"shared");
@@ -340,11 +343,15 @@ fn hash_value(hasher: &mut blake3::Hasher, value: &Value, held: &mut Vec<Value>)
         held.push(value.clone());
         return true;
     }
+    hash_text(hasher, value.name());
+    hasher.update(&[u8::from(value.is_safe())]);
+    if let Some(text) = value.as_str() {
+        hash_text(hasher, text);
+        return true;
+    }
     let Ok(text) = serde_json::to_string(value) else {
         return false;
     };
-    hash_text(hasher, value.name());
-    hasher.update(&[u8::from(value.is_safe())]);
     hash_text(hasher, &text);
     true
 }
@@ -454,7 +461,7 @@ mod tests {
 
         // New templates or globals: nothing is carried over.
         let store = fragments.start(blake3::hash(b"other templates"));
-        assert!(lock(&store.previous).is_empty());
+        assert!(store.previous.is_empty());
     }
 
     #[test]
