@@ -12,13 +12,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use serde::Serialize;
 use tera::Value;
 
 use super::OutputFile;
 use super::feeds;
 use super::jobs::{PageJob, Var};
 use super::publish_cache::{Digested, PublishCache};
-use super::values::digest_of;
+use super::values::{digest_of, template_value};
 use crate::citations::{self, PageCitation, PageEntry};
 use crate::review::Review;
 use crate::review::model::PageRef;
@@ -145,16 +146,26 @@ impl Published {
         let home = review.url_style.page("");
         let review_citation = cite(review_citer.as_ref(), &home, &config.title, "report", "")
             .map_or(Value::none(), |c| cite_value(&c, "cite"));
+        // The feed and the references page each walk every case study on one thread, so
+        // they are made side by side.
+        let (references, atom) = rayon::join(
+            || {
+                let entries = references(review);
+                let digest = tracked.then(|| digest_of("references", &entries));
+                (template_value(&entries), digest)
+            },
+            || feeds::atom(review),
+        );
         Published {
             meta,
             pages: page_citations,
             review: review_citation,
-            references: digested(Value::from_serializable(&references(review)), tracked),
+            references,
             bib: citations::export::biblatex(review.bibliography.library.iter()),
             ris: citations::export::ris(review.bibliography.library.iter()),
             sitemap: None,
             print_layout: None,
-            atom: feeds::atom(review),
+            atom,
             robots: feeds::robots(&config.base_url),
         }
     }
@@ -292,7 +303,7 @@ fn file_of(url: &str) -> &str {
 }
 
 /// Every entry in the style's order, with the case studies and claims that cite it.
-fn references(review: &Review) -> Vec<serde_json::Value> {
+fn references(review: &Review) -> Vec<ReferenceEntry<'_>> {
     let Some(styled) = review.bibliography.styled.as_ref() else {
         return Vec::new();
     };
@@ -323,18 +334,32 @@ fn references(review: &Review) -> Vec<serde_json::Value> {
         .order
         .iter()
         .filter_map(|key| review.bibliography.get(key))
-        .map(|source| {
-            serde_json::json!({
-                "key": source.key,
-                "anchor": source.anchor,
-                "reference": source.reference,
-                "reference_text": source.reference_text,
-                "url": source.url,
-                "case_studies": case_studies.get(source.key.as_str()).cloned().unwrap_or_default(),
-                "claims": claims.get(source.key.as_str()).cloned().unwrap_or_default(),
-            })
+        .map(|source| ReferenceEntry {
+            anchor: &source.anchor,
+            case_studies: case_studies
+                .get(source.key.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            claims: claims.get(source.key.as_str()).cloned().unwrap_or_default(),
+            key: &source.key,
+            reference: &source.reference,
+            reference_text: &source.reference_text,
+            url: &source.url,
         })
         .collect()
+}
+
+/// One entry of the references page: a source and the pages that cite it. (Fields in
+/// name order, the order templates have always seen them in.)
+#[derive(Serialize)]
+struct ReferenceEntry<'a> {
+    anchor: &'a str,
+    case_studies: Vec<Shared<PageRef>>,
+    claims: Vec<Shared<PageRef>>,
+    key: &'a str,
+    reference: &'a str,
+    reference_text: &'a str,
+    url: &'a str,
 }
 
 /// A page's metadata: Highwire Press tags (`citation_*`, read by Google Scholar and
