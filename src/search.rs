@@ -257,10 +257,11 @@ fn index_folder(folder: &Path, options: IndexOptions) -> Result<Bundle, SearchEr
             .add_directory(folder.to_string_lossy().into_owned(), None)
             .await
             .map_err(|err| SearchError::Index(err.to_string()))?;
-        let files = index
-            .get_files()
-            .await
-            .map_err(|err| SearchError::Index(err.to_string()))?;
+        let files = {
+            let _prompt = PromptPurge::start();
+            index.get_files().await
+        }
+        .map_err(|err| SearchError::Index(err.to_string()))?;
         let files: Vec<OutputFile> = files
             .into_iter()
             .map(|file| OutputFile {
@@ -339,10 +340,11 @@ fn index_pages(
         if cancelled.load(Ordering::Relaxed) {
             return Err(SearchError::Cancelled);
         }
-        let files = index
-            .get_files()
-            .await
-            .map_err(|err| SearchError::Index(err.to_string()))?;
+        let files = {
+            let _prompt = PromptPurge::start();
+            index.get_files().await
+        }
+        .map_err(|err| SearchError::Index(err.to_string()))?;
         let files = files
             .into_iter()
             .map(|file| OutputFile {
@@ -355,6 +357,45 @@ fn index_pages(
             pages: count,
         })
     })
+}
+
+/// While it lives, the allocator gives freed memory back to the system at once, instead
+/// of after its default delay (a second, in mimalloc 3).
+///
+/// Pagefind's index build is the peak of a build with search: at 10,000 case studies it
+/// frees and allocates gigabytes within a few seconds, and with the delay what it freed is
+/// still resident when the next allocations come. Purging at once lowers that peak by about
+/// 130 MB (2.14–2.16 GB to 2.02–2.03 GB) at no measurable cost in time. Rendering keeps
+/// the delay: purging at once there costs seconds of system time.
+struct PromptPurge {
+    /// The delay to restore.
+    delay: std::ffi::c_long,
+}
+
+/// mimalloc 3's `mi_option_purge_delay`, for which `libmimalloc-sys` 0.1 has no constant:
+/// the option just before `mi_option_use_numa_nodes` in `mimalloc.h`.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+const _: () = assert!(libmimalloc_sys::mi_option_use_numa_nodes == MI_OPTION_PURGE_DELAY + 1);
+
+// The one place tessera calls C directly: mimalloc's options are plain integers that it
+// reads as it goes, so getting and setting one is safe from any thread at any time.
+#[allow(unsafe_code)]
+impl PromptPurge {
+    fn start() -> PromptPurge {
+        // SAFETY: see above.
+        let delay = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        // SAFETY: see above.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+        PromptPurge { delay }
+    }
+}
+
+#[allow(unsafe_code)]
+impl Drop for PromptPurge {
+    fn drop(&mut self) {
+        // SAFETY: as in `start`.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, self.delay) };
+    }
 }
 
 /// The page's path with `/` separators, which Pagefind turns into its URL
