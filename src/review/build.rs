@@ -96,7 +96,11 @@ pub(super) fn build(
     // The formatting's diagnostics go first, as if it had finished before the build began.
     let bibliography = bibliography.wait(diagnostics, first_problem);
 
-    let vocabulary = Vocabulary::new(&config, style);
+    let vocabulary = Vocabulary::new(
+        &config,
+        style,
+        cache.as_deref_mut().map(|c| &mut c.vocabulary),
+    );
     let theme_refs: Vec<Shared<PageRef>> = content
         .themes
         .iter()

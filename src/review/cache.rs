@@ -22,6 +22,8 @@ use super::urls::LinkMap;
 pub(crate) struct ReviewCache {
     pub(super) bodies: BodyCache,
     pub(super) related: RelatedCache,
+    /// The declared facet values, shared from one model to the next.
+    pub(super) vocabulary: Option<super::facets::Declared>,
     /// What the review the caller keeps was built from (see [`ReviewCache::commit`]).
     pub(super) last: Option<Last>,
     /// What the latest review was built from, until the caller commits to that review.

@@ -1,8 +1,11 @@
 //! Facet values: checking what authors wrote against `site.toml`, and the facet listings.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::config::SiteConfig;
+use indexmap::IndexMap;
+
+use crate::config::{FacetConfig, SiteConfig};
 use crate::diagnostics::did_you_mean_hint;
 use crate::shared::Shared;
 
@@ -14,7 +17,20 @@ use super::urls::UrlStyle;
 pub(crate) struct Vocabulary<'a> {
     pub config: &'a SiteConfig,
     pub style: UrlStyle,
-    declared: HashMap<(String, String), Shared<FacetValue>>,
+    declared: Arc<Values>,
+}
+
+/// Declared values by facet, then by id.
+type Values = HashMap<String, HashMap<String, Shared<FacetValue>>>;
+
+/// The declared values with what they were built from, kept by `serve` from one build to
+/// the next: while site.toml's facets are the same, the next model gets the same shared
+/// values, which compare equal by address alone (the render stage compares every case
+/// study with the last build's) and keep the template values already made of them.
+pub(crate) struct Declared {
+    facets: IndexMap<String, FacetConfig>,
+    style: UrlStyle,
+    values: Arc<Values>,
 }
 
 /// Why a value was not accepted, with a hint.
@@ -24,27 +40,54 @@ pub(crate) struct UnknownValue {
 }
 
 impl<'a> Vocabulary<'a> {
-    pub(crate) fn new(config: &'a SiteConfig, style: UrlStyle) -> Self {
+    /// The vocabulary of `config`, taking its declared values from `kept` when they were
+    /// built from the same facets and URL style, and leaving them there for the next build.
+    pub(crate) fn new(
+        config: &'a SiteConfig,
+        style: UrlStyle,
+        kept: Option<&mut Option<Declared>>,
+    ) -> Self {
         let mut vocabulary = Vocabulary {
             config,
             style,
-            declared: HashMap::new(),
+            declared: Arc::default(),
         };
-        let mut declared = HashMap::new();
-        for (name, facet) in &config.facets {
+        let reusable = kept
+            .as_deref()
+            .and_then(Option::as_ref)
+            .filter(|kept| kept.style == style && kept.facets == config.facets);
+        vocabulary.declared = match reusable {
+            Some(kept) => kept.values.clone(),
+            None => Arc::new(vocabulary.declared_values()),
+        };
+        if let Some(kept) = kept {
+            *kept = Some(Declared {
+                facets: config.facets.clone(),
+                style,
+                values: vocabulary.declared.clone(),
+            });
+        }
+        vocabulary
+    }
+
+    fn declared_values(&self) -> Values {
+        let mut declared = Values::new();
+        for (name, facet) in &self.config.facets {
             for v in &facet.values {
-                if let Ok(value) = vocabulary.build(name, &v.id) {
-                    declared.insert((name.clone(), v.id.clone()), Shared::new(value));
+                if let Ok(value) = self.build(name, &v.id) {
+                    declared
+                        .entry(name.clone())
+                        .or_default()
+                        .insert(v.id.clone(), Shared::new(value));
                 }
             }
         }
-        vocabulary.declared = declared;
-        vocabulary
+        declared
     }
 
     /// The value `id` of `facet`. A facet that site.toml does not declare accepts any value.
     pub(crate) fn value(&self, facet: &str, id: &str) -> Result<Shared<FacetValue>, UnknownValue> {
-        if let Some(value) = self.declared.get(&(facet.to_string(), id.to_string())) {
+        if let Some(value) = self.declared.get(facet).and_then(|values| values.get(id)) {
             return Ok(value.clone());
         }
         self.build(facet, id).map(Shared::new)
@@ -107,5 +150,51 @@ impl<'a> Vocabulary<'a> {
                     .collect(),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Diagnostics;
+
+    fn config(stage_label: &str) -> SiteConfig {
+        let text = format!(
+            "title = \"T\"\n[facets.stage]\nlabel = \"{stage_label}\"\nvalues = [{{ id = \"test\" }}, {{ id = \"scale\" }}]\n"
+        );
+        SiteConfig::parse(&text, &mut Diagnostics::new()).expect("a valid site.toml")
+    }
+
+    fn is_same(a: &Shared<FacetValue>, b: &Shared<FacetValue>) -> bool {
+        std::ptr::eq::<FacetValue>(&**a, &**b)
+    }
+
+    #[test]
+    fn a_kept_vocabulary_gives_the_same_values_while_the_facets_are_the_same() {
+        let style = UrlStyle::default();
+        let mut kept = None;
+        let first = config("Stage");
+        let value = |vocabulary: &Vocabulary| vocabulary.value("stage", "test").ok();
+        let before = value(&Vocabulary::new(&first, style, Some(&mut kept))).expect("declared");
+
+        // The same facets (a site.toml read again): the very same shared value.
+        let again = config("Stage");
+        let same = value(&Vocabulary::new(&again, style, Some(&mut kept))).expect("declared");
+        assert!(is_same(&before, &same));
+
+        // A new label: a new value, which the next build keeps in turn.
+        let relabelled = config("Phase");
+        let after = value(&Vocabulary::new(&relabelled, style, Some(&mut kept))).expect("declared");
+        assert!(!is_same(&before, &after));
+        assert_eq!(after.facet_label, "Phase");
+        let next = value(&Vocabulary::new(&relabelled, style, Some(&mut kept))).expect("declared");
+        assert!(is_same(&after, &next));
+
+        // Portable URLs change every value's address.
+        let portable = UrlStyle { portable: true };
+        let other =
+            value(&Vocabulary::new(&relabelled, portable, Some(&mut kept))).expect("declared");
+        assert!(!is_same(&after, &other));
+        assert!(other.url.ends_with("index.html"));
     }
 }
