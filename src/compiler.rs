@@ -132,7 +132,7 @@ impl RebuildState {
         let data = changed.as_ref().and_then(|_| self.data.last_data());
         let mut prepared = loaded.prepared(&options.root, review, data)?;
         let copies = copies(&prepared.review, &prepared.templates);
-        let data_files = match prepared.edition.files_cached(&self.data) {
+        let written = match prepared.edition.files_cached(&self.data) {
             Ok(files) => files,
             Err(err) => {
                 prepared.diagnostics.push(data_diagnostic(&err));
@@ -155,11 +155,11 @@ impl RebuildState {
         prepared.timer.lap("render");
         let pages = rendered.files.len() - rendered.downloads;
         let mut files = rendered.files;
-        files.extend(data_files.iter().map(|(path, contents)| OutputFile {
+        files.extend(written.files.iter().map(|(path, contents)| OutputFile {
             path: path.clone(),
             contents: contents.clone(),
         }));
-        self.data.keep(prepared.edition, data_files);
+        self.data.keep(prepared.edition, written);
         Ok(Site {
             copies,
             config: prepared.config,

@@ -12,9 +12,12 @@
 pub(crate) mod dictionary;
 pub(crate) mod tables;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
@@ -217,22 +220,157 @@ impl ReviewData {
         json
     }
 
+    /// The document with its themes, claims and case studies in slug order, as
+    /// [`ReviewData::from_review`] makes it (a snapshot edited by hand may not be): the
+    /// lookups by slug below rely on it. The sort is stable, so of two items with one slug
+    /// the first in the file is still found first.
+    pub(crate) fn sorted(mut self) -> ReviewData {
+        self.themes.sort_by(|a, b| a.slug.cmp(&b.slug));
+        self.claims.sort_by(|a, b| a.slug.cmp(&b.slug));
+        self.case_studies.sort_by(|a, b| a.slug.cmp(&b.slug));
+        self
+    }
+
     /// Case studies by slug.
     pub(crate) fn case_study(&self, slug: &str) -> Option<&CaseStudyData> {
-        self.case_studies.iter().find(|c| c.slug == slug)
+        by_slug(&self.case_studies, slug, |c| &c.slug)
     }
 
     /// Claims by slug.
     pub(crate) fn claim(&self, slug: &str) -> Option<&ClaimData> {
-        self.claims.iter().find(|c| c.slug == slug)
+        by_slug(&self.claims, slug, |c| &c.slug)
     }
+}
+
+/// The first item of `items` (in slug order) whose slug is `slug`: a binary search, as
+/// comparing editions and writing the findings table look up every finding's claim and case
+/// study, which a scan would make quadratic in the size of the review.
+fn by_slug<'a, T>(items: &'a [T], slug: &str, slug_of: impl Fn(&T) -> &String) -> Option<&'a T> {
+    let first = items.partition_point(|item| slug_of(item).as_str() < slug);
+    items.get(first).filter(|item| slug_of(item) == slug)
+}
+
+/// Data files: paths under the output folder, with their bytes.
+pub(crate) type Files = Vec<(PathBuf, Vec<u8>)>;
+
+/// Each case study's share of the data files (its element of `review.json`'s
+/// `case_studies`, its row of `case-studies.csv`, its rows of `findings.csv`), kept by
+/// `serve` with the data they were written from, so that after an edit only the case
+/// studies whose data changed are written again. Shares are shared, not copied, from one
+/// compile to the next.
+#[derive(Default)]
+pub(crate) struct Pieces {
+    /// The data the pieces were written from.
+    data: Option<Arc<ReviewData>>,
+    /// By position in that data's case studies.
+    cases: Vec<CasePiece>,
+}
+
+#[derive(Clone)]
+struct CasePiece {
+    /// Pretty-printed at the depth of an element of `case_studies`, without the newline
+    /// and indent before it.
+    json: Arc<str>,
+    row: Arc<[u8]>,
+    findings: Arc<[u8]>,
+}
+
+/// [`files`], reusing the shares in `last` of every case study whose data is what it was
+/// (and its findings' rows while the claims are too), and returning this data's shares for
+/// the next time. The bytes are exactly those [`files`] writes.
+pub(crate) fn files_reusing(
+    data: &Arc<ReviewData>,
+    last: &Pieces,
+) -> Result<(Files, Pieces), tables::TableError> {
+    let previous = last.data.as_deref().map(|previous| {
+        let positions: HashMap<&str, usize> = previous
+            .case_studies
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.slug.as_str(), i))
+            .collect();
+        (previous, positions)
+    });
+    let same_claims = previous
+        .as_ref()
+        .is_some_and(|(previous, _)| previous.claims == data.claims);
+    let cases: Vec<CasePiece> = data
+        .case_studies
+        .par_iter()
+        .map(|case| {
+            let kept = previous.as_ref().and_then(|(previous, positions)| {
+                let i = *positions.get(case.slug.as_str())?;
+                let piece = last.cases.get(i)?;
+                (previous.case_studies[i] == *case).then_some(piece)
+            });
+            let piece = match kept {
+                Some(piece) if same_claims => piece.clone(),
+                Some(piece) => CasePiece {
+                    findings: tables::finding_rows_of(data, case)?.into(),
+                    ..piece.clone()
+                },
+                None => CasePiece {
+                    json: element_json(case).into(),
+                    row: tables::case_study_row_of(case)?.into(),
+                    findings: tables::finding_rows_of(data, case)?.into(),
+                },
+            };
+            Ok(piece)
+        })
+        .collect::<Result<_, tables::TableError>>()?;
+    let json = spliced_json(data, &cases);
+    let mut files = vec![(PathBuf::from(DATA_DIR).join("review.json"), json)];
+    for (name, bytes) in tables::write_all_from(data, &cases, |p| &p.row, |p| &p.findings)? {
+        files.push((PathBuf::from(DATA_DIR).join(name), bytes));
+    }
+    let pieces = Pieces {
+        data: Some(data.clone()),
+        cases,
+    };
+    Ok((files, pieces))
+}
+
+/// A case study pretty-printed as an element of `case_studies`: two levels deep, so every
+/// line after the first is indented by four more spaces. (JSON strings hold no raw line
+/// breaks, so every `\n` is a line of the document.)
+fn element_json(case: &CaseStudyData) -> String {
+    // Serializing plain strings, numbers and maps with string keys cannot fail.
+    let json = serde_json::to_string_pretty(case).unwrap_or_default();
+    json.replace('\n', "\n    ")
+}
+
+/// `review.json` from the document without its case studies and each case study's piece:
+/// what [`ReviewData::to_json`] writes, byte for byte (a test checks it).
+fn spliced_json(data: &ReviewData, cases: &[CasePiece]) -> Vec<u8> {
+    let shell = ReviewData {
+        format: data.format,
+        review: data.review.clone(),
+        facets: data.facets.clone(),
+        themes: data.themes.clone(),
+        claims: data.claims.clone(),
+        case_studies: Vec::new(),
+    };
+    let mut json = shell.to_json();
+    // `case_studies` is the last field, so the shell ends with its empty list.
+    const EMPTY_TAIL: &[u8] = b"[]\n}\n";
+    if cases.is_empty() || !json.ends_with(EMPTY_TAIL) {
+        return data.to_json();
+    }
+    json.truncate(json.len() - EMPTY_TAIL.len());
+    json.push(b'[');
+    for (i, case) in cases.iter().enumerate() {
+        json.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+        json.extend_from_slice(case.json.as_bytes());
+    }
+    json.extend_from_slice(b"\n  ]\n}\n");
+    json
 }
 
 /// The data files of the site, as paths under the output folder with their bytes:
 /// `data/review.json` and the CSV tables.
 /// The JSON document and the tables are written at the same time, as each takes a while
 /// on a large review.
-pub(crate) fn files(data: &ReviewData) -> Result<Vec<(PathBuf, Vec<u8>)>, tables::TableError> {
+pub(crate) fn files(data: &ReviewData) -> Result<Files, tables::TableError> {
     let (json, tables) = rayon::join(|| data.to_json(), || tables::write_all(data));
     let mut files = vec![(PathBuf::from(DATA_DIR).join("review.json"), json)];
     for (name, bytes) in tables? {
@@ -371,4 +509,100 @@ fn case_study_data(c: &CaseStudy) -> CaseStudyData {
 /// Facets by name, for looking up a value's label.
 pub(crate) fn facet_index(data: &ReviewData) -> IndexMap<&str, &FacetData> {
     data.facets.iter().map(|f| (f.name.as_str(), f)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sample review's data.
+    fn sample_data() -> ReviewData {
+        use crate::bibliography::Bibliography;
+        use crate::diagnostics::Diagnostics;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut diagnostics = Diagnostics::new();
+        let config = Arc::new(SiteConfig::load(root, &mut diagnostics).expect("site.toml"));
+        let mut content = crate::content::load(root, &mut diagnostics);
+        let bibliography = Bibliography::load(
+            root,
+            content.bibliography.take().as_deref(),
+            &mut diagnostics,
+        );
+        let bibliography = crate::citations::Pending::Ready(bibliography);
+        let options = crate::review::ReviewOptions::default();
+        let review = Review::build_model(config, content, bibliography, options, &mut diagnostics)
+            .expect("the sample review builds");
+        ReviewData::from_review(&review)
+    }
+
+    fn written(data: &ReviewData) -> Vec<(PathBuf, Vec<u8>)> {
+        files(data).expect("writes")
+    }
+
+    #[test]
+    fn files_written_from_kept_pieces_are_the_files_written_whole() {
+        let data = Arc::new(sample_data());
+        assert!(data.case_studies.len() > 3 && !data.claims.is_empty());
+        let (first, pieces) = files_reusing(&data, &Pieces::default()).expect("writes");
+        assert_eq!(first, written(&data));
+
+        // One case study retitled, one removed, one added: the others' pieces are reused.
+        let mut edited = (*data).clone();
+        edited.case_studies[0].title.push_str(" (retitled)");
+        edited.case_studies.remove(1);
+        let mut added = edited.case_studies[1].clone();
+        added.slug = format!("{}-again", added.slug);
+        edited.case_studies.push(added);
+        edited.case_studies.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let edited = Arc::new(edited);
+        let (second, pieces) = files_reusing(&edited, &pieces).expect("writes");
+        assert_eq!(second, written(&edited));
+        let (_, again) = files_reusing(&edited, &pieces).expect("writes");
+        assert!(Arc::ptr_eq(&pieces.cases[2].json, &again.cases[2].json));
+
+        // A claim retitled: every finding row naming it is written again.
+        let mut claims_changed = (*edited).clone();
+        claims_changed.claims[0].title.push_str(" (retitled)");
+        let claims_changed = Arc::new(claims_changed);
+        let (third, _) = files_reusing(&claims_changed, &pieces).expect("writes");
+        assert_eq!(third, written(&claims_changed));
+        let findings = |files: &[(PathBuf, Vec<u8>)]| {
+            files
+                .iter()
+                .find(|(path, _)| path.ends_with("findings.csv"))
+                .map(|(_, bytes)| bytes.clone())
+        };
+        assert_ne!(findings(&third), findings(&second));
+
+        // No case studies at all.
+        let mut empty = (*claims_changed).clone();
+        empty.case_studies.clear();
+        let empty = Arc::new(empty);
+        assert_eq!(
+            files_reusing(&empty, &pieces).expect("writes").0,
+            written(&empty)
+        );
+    }
+
+    #[test]
+    fn lookups_by_slug_find_the_first_of_a_snapshot_in_any_order() {
+        let mut data = sample_data();
+        data.case_studies.reverse();
+        let mut twin = data.case_studies[0].clone();
+        twin.title = "The second of two".to_string();
+        data.case_studies.push(twin.clone());
+        let data = data.sorted();
+        let found = data.case_study(&twin.slug).expect("found");
+        assert_ne!(found.title, "The second of two");
+        for case in &data.case_studies {
+            assert_eq!(
+                data.case_study(&case.slug).map(|c| &c.slug),
+                Some(&case.slug)
+            );
+        }
+        for claim in &data.claims {
+            assert_eq!(data.claim(&claim.slug).map(|c| &c.slug), Some(&claim.slug));
+        }
+        assert!(data.case_study("no-such-case-study").is_none());
+    }
 }

@@ -6,6 +6,8 @@
 //! the column lists of [`super::dictionary`], which the `/data/` page documents.
 
 use super::dictionary::{CASE_STUDY_COLUMNS, CLAIM_COLUMNS, Column, FINDING_COLUMNS};
+use std::sync::Arc;
+
 use super::{CaseStudyData, ReviewData};
 
 /// The byte-order mark the tables start with.
@@ -38,28 +40,96 @@ pub(crate) fn write_all(data: &ReviewData) -> Result<Vec<(&'static str, Vec<u8>)
             "findings.csv",
             table("findings.csv", FINDING_COLUMNS, finding_rows(data))?,
         ),
+        ("claims.csv", claims_table(data)?),
+    ])
+}
+
+fn claims_table(data: &ReviewData) -> Result<Vec<u8>, TableError> {
+    table(
+        "claims.csv",
+        CLAIM_COLUMNS,
+        data.claims.iter().map(|c| {
+            vec![
+                c.slug.clone(),
+                c.title.clone(),
+                c.summary.clone(),
+                c.url.clone(),
+                c.themes.join(LIST_SEPARATOR),
+                c.contested.to_string(),
+                c.counts.supports.to_string(),
+                c.counts.mixed.to_string(),
+                c.counts.challenges.to_string(),
+                c.counts.total.to_string(),
+            ]
+        }),
+    )
+}
+
+/// The tables, with the rows of `case-studies.csv` and `findings.csv` already written
+/// for each case study (`row` and `findings` of each of `pieces`, in the data's order).
+pub(crate) fn write_all_from<'a, P>(
+    data: &ReviewData,
+    pieces: &'a [P],
+    row: impl Fn(&'a P) -> &'a Arc<[u8]>,
+    findings: impl Fn(&'a P) -> &'a Arc<[u8]>,
+) -> Result<Vec<(&'static str, Vec<u8>)>, TableError> {
+    let joined = |name, columns, rows: &mut dyn Iterator<Item = &'a Arc<[u8]>>| {
+        let mut bytes = table(name, columns, std::iter::empty())?;
+        for row in rows {
+            bytes.extend_from_slice(row);
+        }
+        Ok::<_, TableError>(bytes)
+    };
+    Ok(vec![
         (
-            "claims.csv",
-            table(
-                "claims.csv",
-                CLAIM_COLUMNS,
-                data.claims.iter().map(|c| {
-                    vec![
-                        c.slug.clone(),
-                        c.title.clone(),
-                        c.summary.clone(),
-                        c.url.clone(),
-                        c.themes.join(LIST_SEPARATOR),
-                        c.contested.to_string(),
-                        c.counts.supports.to_string(),
-                        c.counts.mixed.to_string(),
-                        c.counts.challenges.to_string(),
-                        c.counts.total.to_string(),
-                    ]
-                }),
+            "case-studies.csv",
+            joined(
+                "case-studies.csv",
+                CASE_STUDY_COLUMNS,
+                &mut pieces.iter().map(row),
             )?,
         ),
+        (
+            "findings.csv",
+            joined(
+                "findings.csv",
+                FINDING_COLUMNS,
+                &mut pieces.iter().map(findings),
+            )?,
+        ),
+        ("claims.csv", claims_table(data)?),
     ])
+}
+
+/// One case study's row of `case-studies.csv`, as the table holds it.
+pub(crate) fn case_study_row_of(c: &CaseStudyData) -> Result<Vec<u8>, TableError> {
+    rows("case-studies.csv", std::iter::once(case_study_row(c)))
+}
+
+/// One case study's rows of `findings.csv`, as the table holds them.
+pub(crate) fn finding_rows_of(data: &ReviewData, c: &CaseStudyData) -> Result<Vec<u8>, TableError> {
+    rows("findings.csv", findings_of(data, c))
+}
+
+/// Rows written as a table writes them, without a header or byte-order mark.
+fn rows(
+    name: &'static str,
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, TableError> {
+    let error = |source| TableError {
+        table: name,
+        source,
+    };
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(1024)
+        .from_writer(Vec::new());
+    for row in rows {
+        writer.write_record(&row).map_err(error)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| error(csv::Error::from(e.into_error())))
 }
 
 fn table(
@@ -122,26 +192,33 @@ fn case_study_row(c: &CaseStudyData) -> Vec<String> {
 }
 
 fn finding_rows(data: &ReviewData) -> impl Iterator<Item = Vec<String>> + '_ {
-    data.case_studies.iter().flat_map(move |c| {
-        c.findings.iter().enumerate().map(move |(i, f)| {
-            let claim_title = data
-                .claim(&f.claim)
-                .map_or_else(String::new, |claim| claim.title.clone());
-            vec![
-                c.slug.clone(),
-                c.title.clone(),
-                (i + 1).to_string(),
-                f.claim.clone(),
-                claim_title,
-                f.stance.clone(),
-                opt(&f.perspective),
-                opt(&f.design),
-                opt(&f.certainty),
-                opt(&f.source),
-                opt(&f.locator),
-                opt(&f.note),
-            ]
-        })
+    data.case_studies
+        .iter()
+        .flat_map(move |c| findings_of(data, c))
+}
+
+fn findings_of<'a>(
+    data: &'a ReviewData,
+    c: &'a CaseStudyData,
+) -> impl Iterator<Item = Vec<String>> + 'a {
+    c.findings.iter().enumerate().map(move |(i, f)| {
+        let claim_title = data
+            .claim(&f.claim)
+            .map_or_else(String::new, |claim| claim.title.clone());
+        vec![
+            c.slug.clone(),
+            c.title.clone(),
+            (i + 1).to_string(),
+            f.claim.clone(),
+            claim_title,
+            f.stance.clone(),
+            opt(&f.perspective),
+            opt(&f.design),
+            opt(&f.certainty),
+            opt(&f.source),
+            opt(&f.locator),
+            opt(&f.note),
+        ]
     })
 }
 

@@ -41,19 +41,31 @@ pub(crate) struct Edition {
 /// Data files: paths under the output folder, with their bytes shared.
 pub(crate) type DataFiles = Vec<(PathBuf, Arc<[u8]>)>;
 
-/// The data files of the last compile, and the edition they were written from.
+/// The data files of the last compile, the edition they were written from, and each case
+/// study's share of them.
 #[derive(Default)]
 pub(crate) struct DataCache {
     last: Option<Edition>,
     files: DataFiles,
+    pieces: data::Pieces,
+}
+
+/// The data files of a compile, with each case study's share of them (new ones when the
+/// data changed, else none: the kept ones are still right).
+pub(crate) struct Written {
+    pub files: DataFiles,
+    pieces: Option<data::Pieces>,
 }
 
 impl DataCache {
     /// Keeps `edition` (moved, not copied) and the files written from it for the next
     /// compile.
-    pub(crate) fn keep(&mut self, edition: Edition, files: DataFiles) {
+    pub(crate) fn keep(&mut self, edition: Edition, written: Written) {
         self.last = Some(edition);
-        self.files = files;
+        self.files = written.files;
+        if let Some(pieces) = written.pieces {
+            self.pieces = pieces;
+        }
     }
 
     /// The data of the last compile, for a compile whose review differs from the last in
@@ -126,10 +138,16 @@ impl Edition {
     /// is a previous edition, and `editions.json`. Only the last two once
     /// [`Edition::take_files`] has taken the data.
     pub(crate) fn files(&self) -> Result<Vec<(PathBuf, Vec<u8>)>, data::tables::TableError> {
-        let mut files = match &self.data {
+        let files = match &self.data {
             Some(data) => data::files(data)?,
             None => Vec::new(),
         };
+        Ok(self.with_edition_files(files))
+    }
+
+    /// `files` followed by `data/changes.json`, when there is a previous edition, and
+    /// `editions.json`.
+    fn with_edition_files(&self, mut files: Vec<(PathBuf, Vec<u8>)>) -> Vec<(PathBuf, Vec<u8>)> {
         if let Some(changes) = &self.changes {
             files.push((
                 Path::new(data::DATA_DIR).join("changes.json"),
@@ -138,16 +156,17 @@ impl Edition {
         }
         let index = serde_json::json!({ "editions": self.index });
         files.push((PathBuf::from("editions.json"), pretty(&index)));
-        Ok(files)
+        files
     }
 
     /// [`Edition::files`], reusing the files in `cache` when they were written from the
     /// same data, changes and index (as after most edits in `serve`, which change a page's
-    /// text, not the data). Keep this edition with its files with [`DataCache::keep`].
+    /// text, not the data), and otherwise the share of every case study whose data is the
+    /// same. Keep this edition with its files with [`DataCache::keep`].
     pub(crate) fn files_cached(
         &self,
         cache: &DataCache,
-    ) -> Result<DataFiles, data::tables::TableError> {
+    ) -> Result<Written, data::tables::TableError> {
         if let Some(last) = &cache.last
             && match (&last.data, &self.data) {
                 (Some(last), Some(this)) => Arc::ptr_eq(last, this) || last == this,
@@ -156,13 +175,24 @@ impl Edition {
             && last.changes == self.changes
             && last.index == self.index
         {
-            return Ok(cache.files.clone());
+            return Ok(Written {
+                files: cache.files.clone(),
+                pieces: None,
+            });
         }
-        Ok(self
-            .files()?
+        let (files, pieces) = match &self.data {
+            Some(data) => {
+                let (files, pieces) = data::files_reusing(data, &cache.pieces)?;
+                (files, Some(pieces))
+            }
+            None => (Vec::new(), None),
+        };
+        let files = self
+            .with_edition_files(files)
             .into_iter()
             .map(|(path, bytes)| (path, Arc::from(bytes)))
-            .collect())
+            .collect();
+        Ok(Written { files, pieces })
     }
 
     /// The templates' `editions` variable: see the README's template reference.

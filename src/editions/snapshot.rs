@@ -166,7 +166,7 @@ fn parse(relative: &Path, text: &Arc<str>, diagnostics: &mut Diagnostics) -> Opt
         return None;
     }
     match serde_json::from_str::<ReviewData>(text) {
-        Ok(data) => Some(data),
+        Ok(data) => Some(data.sorted()),
         Err(err) => {
             let span = offset_of(text, err.line(), err.column());
             corrupt(
