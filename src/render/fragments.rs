@@ -65,14 +65,26 @@ impl Fragments {
     }
 
     /// Keeps the fragments that the site's pages hold (`live`: those a page rendered now
-    /// used, and those of the pages kept from the last render), and drops the rest.
-    pub(super) fn finish<'a>(&mut self, store: &Store, live: impl Iterator<Item = &'a Digest>) {
-        let mut current = std::mem::take(&mut *lock(&store.current));
+    /// used, and those of the pages kept from the last render), and drops the rest. Call it
+    /// once the render is over: `store` is then no longer shared, and its fragments move
+    /// here instead of being copied.
+    pub(super) fn finish<'a>(&mut self, store: Arc<Store>, live: impl Iterator<Item = &'a Digest>) {
+        let (mut current, mut previous) = match Arc::try_unwrap(store) {
+            Ok(store) => (
+                store
+                    .current
+                    .into_inner()
+                    .unwrap_or_else(PoisonError::into_inner),
+                store.previous,
+            ),
+            Err(store) => (
+                std::mem::take(&mut *lock(&store.current)),
+                store.previous.clone(),
+            ),
+        };
         self.kept = live
             .filter_map(|key| {
-                let fragment = current
-                    .remove(key)
-                    .or_else(|| store.previous.get(key).cloned())?;
+                let fragment = current.remove(key).or_else(|| previous.remove(key))?;
                 Some((*key, fragment))
             })
             .collect();
@@ -436,7 +448,8 @@ mod tests {
             .iter()
             .flat_map(|page| page.iter())
             .chain(used.iter());
-        fragments.finish(&store, live);
+        drop(tera);
+        fragments.finish(store, live);
         (html, used)
     }
 

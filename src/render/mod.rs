@@ -451,10 +451,7 @@ pub(crate) fn render_cached(
     let (digests, values) = values.into_cache();
     let publish_cache = std::mem::take(&mut cache.published);
     let mut fragments = std::mem::take(&mut cache.fragments);
-    fragments.finish(
-        &store,
-        pages.values().flat_map(|page| page.fragments.iter()),
-    );
+    fragments.finish(store, pages.values().flat_map(|page| page.fragments.iter()));
     let replaced = std::mem::replace(
         cache,
         PageCache {
