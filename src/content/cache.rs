@@ -8,6 +8,69 @@ use super::*;
 #[derive(Default)]
 pub struct ParseCache {
     pub(super) files: HashMap<PathBuf, CachedFile>,
+    /// What the last walk of `content/` found, when it found no problem and no link.
+    pub(super) listing: Option<Listing>,
+}
+
+/// The files a walk of `content/` found: Markdown files, assets and the bibliography.
+pub(super) struct Listing {
+    files: Vec<(PathBuf, PathBuf)>,
+    assets: Vec<Asset>,
+    bibliography: Option<PathBuf>,
+}
+
+impl Listing {
+    pub(super) fn of(found: &Found, content: &Content) -> Listing {
+        Listing {
+            files: found.files.clone(),
+            assets: content.assets.clone(),
+            bibliography: content.bibliography.clone(),
+        }
+    }
+
+    /// What the walk found, as [`discover`] gives it.
+    pub(super) fn apply(&self, content: &mut Content) -> Found {
+        content.assets.clone_from(&self.assets);
+        content.bibliography.clone_from(&self.bibliography);
+        Found {
+            files: self.files.clone(),
+            through_links: false,
+        }
+    }
+
+    /// Whether the walk found the file at `relative` (to `content/`).
+    fn has(&self, relative: &Path) -> bool {
+        self.files.iter().any(|(_, r)| r == relative)
+            || self.assets.iter().any(|a| a.content_path == relative)
+            || self
+                .bibliography
+                .as_deref()
+                .and_then(Path::file_name)
+                .is_some_and(|name| Path::new(name) == relative)
+    }
+}
+
+impl ParseCache {
+    /// The last walk's listing, if a walk now would find the same: when every file of
+    /// `content/` that may have changed (`maybe_changed`, as a watcher names them) was
+    /// listed then and is still a plain file. Only the text of files changed, then, not
+    /// which files there are, so walking 10,000 of them again can be skipped.
+    pub(super) fn listing_still_right(
+        &self,
+        root: &Path,
+        maybe_changed: &HashSet<PathBuf>,
+    ) -> Option<&Listing> {
+        let listing = self.listing.as_ref()?;
+        let content = Path::new(CONTENT_DIR);
+        let unchanged = maybe_changed.iter().all(|path| {
+            let Ok(relative) = path.strip_prefix(content) else {
+                return true;
+            };
+            listing.has(relative)
+                && std::fs::symlink_metadata(root.join(path)).is_ok_and(|meta| meta.is_file())
+        });
+        unchanged.then_some(listing)
+    }
 }
 
 pub(super) struct CachedFile {

@@ -25,7 +25,7 @@ mod cache;
 mod discovery;
 mod yaml;
 
-use cache::CachedFile;
+use cache::{CachedFile, Listing};
 pub use cache::{ParseCache, load_cached};
 pub use discovery::is_ignored;
 use discovery::*;
@@ -175,10 +175,24 @@ fn load_files(
 ) -> Content {
     let content_dir = root.join(CONTENT_DIR);
     let mut content = Content::default();
+    let listed = cache
+        .as_ref()
+        .and_then(|(cache, maybe_changed)| cache.listing_still_right(root, (*maybe_changed)?));
     let Found {
         files,
         through_links,
-    } = discover(&content_dir, &mut content, diagnostics);
+    } = match listed {
+        Some(listing) => listing.apply(&mut content),
+        None => {
+            let problems = diagnostics.len();
+            let found = discover(&content_dir, &mut content, diagnostics);
+            if let Some((cache, _)) = cache.as_mut() {
+                let clean = diagnostics.len() == problems && !found.through_links;
+                cache.listing = clean.then(|| Listing::of(&found, &content));
+            }
+            found
+        }
+    };
     let (previous, maybe_changed) = match &cache {
         // A file reached through a link changes when its target does, under another name
         // than the one a watcher reports: then every file is read.

@@ -1083,6 +1083,77 @@ fn a_linked_file_follows_its_target_between_rebuilds() {
     assert!(String::from_utf8_lossy(&gamma.contents).contains("Seen through the link."));
 }
 
+/// A rebuild told which files changed skips walking `content/` when only known files'
+/// texts changed; a file that appears or goes, or an asset, must still be seen.
+#[test]
+fn files_that_appear_or_go_between_rebuilds_are_seen() {
+    let review = fixture();
+    let (options, mut compiler) = compiled(&review);
+    let page = |site: &tessera::Site, path: &str| {
+        site.files
+            .iter()
+            .find(|f| f.path == std::path::Path::new(path))
+            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+    };
+    let same_as_fresh = |site: &tessera::Site, step: &str| {
+        let fresh =
+            tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        let files = |site: &tessera::Site| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+            site.files
+                .iter()
+                .map(|f| (f.path.clone(), f.contents.to_vec()))
+                .collect()
+        };
+        assert!(
+            files(site) == files(&fresh),
+            "after {step}, the rebuild differs from a fresh build"
+        );
+    };
+    let compile = |compiler: &mut tessera::Compiler, changed: &[&str]| {
+        compiler
+            .compile_changed(&options, &paths(changed))
+            .unwrap_or_else(|d| panic!("{}", d.render_human(false)))
+    };
+
+    // A text edit alone: the listing is reused.
+    append_to(&review, "content/case-studies/alpha.md", "\nEdited.\n");
+    let site = compile(&mut compiler, &["content/case-studies/alpha.md"]);
+    same_as_fresh(&site, "an edit");
+
+    // A new case study, copied from another under a new name.
+    let copy =
+        review
+            .read("content/case-studies/beta.md")
+            .replacen("title: ", "title: Epsilon, once ", 1);
+    review.write("content/case-studies/epsilon.md", &copy);
+    let site = compile(&mut compiler, &["content/case-studies/epsilon.md"]);
+    assert!(
+        page(&site, "case-studies/epsilon/index.html").is_some(),
+        "the new page"
+    );
+    same_as_fresh(&site, "a new file");
+
+    // An edit after it, and then the file goes.
+    append_to(&review, "content/case-studies/epsilon.md", "\nAgain.\n");
+    let site = compile(&mut compiler, &["content/case-studies/epsilon.md"]);
+    same_as_fresh(&site, "an edit of the new file");
+    std::fs::remove_file(review.path("content/case-studies/epsilon.md")).expect("remove");
+    let site = compile(&mut compiler, &["content/case-studies/epsilon.md"]);
+    assert!(
+        page(&site, "case-studies/epsilon/index.html").is_none(),
+        "the page is gone"
+    );
+    same_as_fresh(&site, "a removed file");
+
+    // An asset appears.
+    review.write("content/case-studies/figure.svg", "<svg/>");
+    let site = compile(&mut compiler, &["content/case-studies/figure.svg"]);
+    assert!(
+        site.copies.iter().any(|c| c.path.ends_with("figure.svg")),
+        "the asset is copied"
+    );
+}
+
 /// Sends one request as a browser does, asking to keep the connection open, and reads the
 /// response by its length.
 fn keep_alive_request(port: u16, method: &str, target: &str) -> Reply {
