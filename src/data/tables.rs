@@ -103,16 +103,16 @@ pub(crate) fn write_all_from<'a, P>(
 
 /// One case study's row of `case-studies.csv`, as the table holds it.
 pub(crate) fn case_study_row_of(c: &CaseStudyData) -> Result<Vec<u8>, TableError> {
-    rows("case-studies.csv", std::iter::once(case_study_row(c)))
+    written_rows("case-studies.csv", std::iter::once(case_study_row(c)))
 }
 
 /// One case study's rows of `findings.csv`, as the table holds them.
 pub(crate) fn finding_rows_of(data: &ReviewData, c: &CaseStudyData) -> Result<Vec<u8>, TableError> {
-    rows("findings.csv", findings_of(data, c))
+    written_rows("findings.csv", findings_of(data, c))
 }
 
-/// Rows written as a table writes them, without a header or byte-order mark.
-fn rows(
+/// Rows as CSV (RFC 4180, CRLF line ends), without a byte-order mark.
+fn written_rows(
     name: &'static str,
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, TableError> {
@@ -137,27 +137,17 @@ fn table(
     columns: &[Column],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, TableError> {
-    let error = |source| TableError {
-        table: name,
-        source,
-    };
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(BOM.to_vec());
-    writer
-        .write_record(columns.iter().map(|c| c.name))
-        .map_err(error)?;
-    for row in rows {
+    let header = columns.iter().map(|c| c.name.to_string()).collect();
+    let rows = rows.inspect(|row| {
         debug_assert_eq!(
             row.len(),
             columns.len(),
             "a row of {name} has the wrong width"
         );
-        writer.write_record(&row).map_err(error)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| error(csv::Error::from(e.into_error())))
+    });
+    let mut bytes = BOM.to_vec();
+    bytes.extend(written_rows(name, std::iter::once(header).chain(rows))?);
+    Ok(bytes)
 }
 
 fn opt<T: ToString>(value: &Option<T>) -> String {
