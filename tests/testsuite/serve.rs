@@ -98,6 +98,19 @@ impl Server {
         }
     }
 
+    /// Waits until the server's output (stdout or stderr) holds `needle`.
+    fn wait_for_in_log(&self, needle: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.log().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "no {needle:?} in the server's output:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn log(&self) -> String {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
@@ -595,10 +608,8 @@ fn a_broken_build_keeps_the_last_good_site_with_an_overlay_until_fixed() {
         "on every page"
     );
     server.wait_for_line("the build failed");
-    assert!(
-        server.log().contains("content/case-studies/alpha.md:2:8"),
-        "terminal"
-    );
+    // On stderr, which another thread reads: it may reach the log after the line above.
+    server.wait_for_in_log("content/case-studies/alpha.md:2:8");
 
     save_atomically(
         &server.review,
@@ -1002,6 +1013,14 @@ fn compiled(review: &Review) -> (tessera::BuildOptions, tessera::Compiler) {
     (options, compiler)
 }
 
+/// Every file of a compiled site, with its bytes, in the site's order.
+fn site_files(site: &tessera::Site) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    site.files
+        .iter()
+        .map(|f| (f.path.clone(), f.contents.to_vec()))
+        .collect()
+}
+
 fn paths(relative: &[&str]) -> Vec<std::path::PathBuf> {
     relative.iter().map(std::path::PathBuf::from).collect()
 }
@@ -1040,14 +1059,8 @@ fn a_failed_rebuild_leaves_later_edits_on_the_served_model() {
         )
         .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
     let fresh = tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
-    let files = |site: &tessera::Site| -> Vec<(std::path::PathBuf, Vec<u8>)> {
-        site.files
-            .iter()
-            .map(|f| (f.path.clone(), f.contents.to_vec()))
-            .collect()
-    };
     assert!(
-        files(&site) == files(&fresh),
+        site_files(&site) == site_files(&fresh),
         "the rebuild differs from a fresh build"
     );
     let alpha = site
@@ -1098,14 +1111,8 @@ fn files_that_appear_or_go_between_rebuilds_are_seen() {
     let same_as_fresh = |site: &tessera::Site, step: &str| {
         let fresh =
             tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
-        let files = |site: &tessera::Site| -> Vec<(std::path::PathBuf, Vec<u8>)> {
-            site.files
-                .iter()
-                .map(|f| (f.path.clone(), f.contents.to_vec()))
-                .collect()
-        };
         assert!(
-            files(site) == files(&fresh),
+            site_files(site) == site_files(&fresh),
             "after {step}, the rebuild differs from a fresh build"
         );
     };
