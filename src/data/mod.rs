@@ -320,7 +320,7 @@ pub(crate) fn files_reusing(
         .collect::<Result<_, tables::TableError>>()?;
     let json = spliced_json(data, &cases);
     let mut files = vec![(PathBuf::from(DATA_DIR).join("review.json"), json)];
-    for (name, bytes) in tables::write_all_from(data, &cases, |p| &p.row, |p| &p.findings)? {
+    for (name, bytes) in tables::write_all_from(data, &cases)? {
         files.push((PathBuf::from(DATA_DIR).join(name), bytes));
     }
     let pieces = Pieces {

@@ -6,9 +6,7 @@
 //! the column lists of [`super::dictionary`], which the `/data/` page documents.
 
 use super::dictionary::{CASE_STUDY_COLUMNS, CLAIM_COLUMNS, Column, FINDING_COLUMNS};
-use std::sync::Arc;
-
-use super::{CaseStudyData, ReviewData};
+use super::{CasePiece, CaseStudyData, ReviewData};
 
 /// The byte-order mark the tables start with.
 const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -66,14 +64,12 @@ fn claims_table(data: &ReviewData) -> Result<Vec<u8>, TableError> {
 }
 
 /// The tables, with the rows of `case-studies.csv` and `findings.csv` already written
-/// for each case study (`row` and `findings` of each of `pieces`, in the data's order).
-pub(crate) fn write_all_from<'a, P>(
+/// for each case study (its piece, in the data's order).
+pub(super) fn write_all_from(
     data: &ReviewData,
-    pieces: &'a [P],
-    row: impl Fn(&'a P) -> &'a Arc<[u8]>,
-    findings: impl Fn(&'a P) -> &'a Arc<[u8]>,
+    pieces: &[CasePiece],
 ) -> Result<Vec<(&'static str, Vec<u8>)>, TableError> {
-    let joined = |name, columns, rows: &mut dyn Iterator<Item = &'a Arc<[u8]>>| {
+    let joined = |name, columns, rows: &mut dyn Iterator<Item = &[u8]>| {
         let mut bytes = table(name, columns, std::iter::empty())?;
         for row in rows {
             bytes.extend_from_slice(row);
@@ -86,7 +82,7 @@ pub(crate) fn write_all_from<'a, P>(
             joined(
                 "case-studies.csv",
                 CASE_STUDY_COLUMNS,
-                &mut pieces.iter().map(row),
+                &mut pieces.iter().map(|p| &*p.row),
             )?,
         ),
         (
@@ -94,7 +90,7 @@ pub(crate) fn write_all_from<'a, P>(
             joined(
                 "findings.csv",
                 FINDING_COLUMNS,
-                &mut pieces.iter().map(findings),
+                &mut pieces.iter().map(|p| &*p.findings),
             )?,
         ),
         ("claims.csv", claims_table(data)?),

@@ -363,8 +363,8 @@ impl<'a> Values<'a> {
     /// current. Whole case studies are left out of the values: each is shown on one page
     /// only, and they are the bulk of it.
     pub(super) fn into_cache(self) -> (Digests, ValueCache) {
-        let digest = |item: &Item| item.digest.unwrap_or_else(|| digest_of("untracked", &()));
         let untracked = || digest_of("untracked", &());
+        let digest = |item: &Item| item.digest.unwrap_or_else(untracked);
         let digests = Digests {
             cases: self.cases.iter().map(digest).collect(),
             cards: self.cards.iter().map(digest).collect(),
