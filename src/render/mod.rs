@@ -388,7 +388,9 @@ pub(crate) fn render_cached(
         // Only bodies changed: everything publishing makes comes from front matter, the
         // bibliography and the configuration, so the last render's is still right.
         (Some(_), Some(last)) => last,
-        _ => publish::Published::of(review, Some(&mut cache.published)),
+        (_, last) => {
+            publish::Published::of(review, Some(&mut cache.published)).following(last.as_ref())
+        }
     };
     let (published, jobs) = publishing_jobs(review, edition, published);
     // First each page's digest and, where it is the last build's, its file; then only the

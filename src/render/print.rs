@@ -107,7 +107,9 @@ fn front_vars(review: &Review, targets: &Targets) -> Vec<(&'static str, Var)> {
 
 /// Where the contested claims' findings link to their case studies, from the first part,
 /// with its digest: at 10,000 case studies it names thousands, and it changes only with
-/// the layout.
+/// the layout. When it is what the last render made, it is that value itself: each
+/// contested claim is a fragment keyed by it (by identity, see `fragments`), so a new
+/// value would render every claim again.
 fn case_parts(review: &Review, targets: &Targets) -> (Value, Digest) {
     let parts: serde_json::Map<String, serde_json::Value> = review
         .contested
@@ -121,7 +123,10 @@ fn case_parts(review: &Review, targets: &Targets) -> (Value, Digest) {
         .collect();
     let value = Value::from_serializable(&parts);
     let digest = digest_of("plain", &value);
-    (value, digest)
+    match &targets.layout.last_case_parts {
+        Some((last, last_digest)) if *last_digest == digest => (last.clone(), digest),
+        _ => (value, digest),
+    }
 }
 
 /// `part`: `{number, count, parts, refs}`, where `parts` lists every part as `{number, url,
@@ -174,10 +179,14 @@ pub(super) struct Layout {
     digest: Digest,
     /// The first part's `case_parts`, made when first asked for.
     case_parts: OnceLock<(Value, Digest)>,
+    /// The last render's `case_parts`, to use instead when it is the same (see
+    /// [`case_parts`]).
+    last_case_parts: Option<(Value, Digest)>,
 }
 
 impl Layout {
-    pub(super) fn of(review: &Review) -> Layout {
+    /// The layout of `review`; `last_case_parts` is the last render's `case_parts`, if any.
+    pub(super) fn of(review: &Review, last_case_parts: Option<(Value, Digest)>) -> Layout {
         let total = review.case_studies.len();
         let parts = total.div_ceil(PART_SIZE).max(1);
         let case_studies: HashMap<String, usize> = review
@@ -210,7 +219,13 @@ impl Layout {
             claims,
             digest,
             case_parts: OnceLock::new(),
+            last_case_parts,
         }
+    }
+
+    /// The first part's `case_parts`, if it was made.
+    pub(super) fn case_parts(&self) -> Option<&(Value, Digest)> {
+        self.case_parts.get()
     }
 
     /// The case studies (by position) of part `part` of a review of `total`.
@@ -470,6 +485,7 @@ mod tests {
                 claims: ["reduces-care-entry".to_string()].into(),
                 digest: digest_of("test", &()),
                 case_parts: OnceLock::new(),
+                last_case_parts: None,
             }),
             part,
         }
@@ -498,6 +514,37 @@ mod tests {
             targets(2, 3).rewrite(html, "case-studies/mockingbird/", "case-mockingbird"),
             r##"<p><a href="../../print/3/#case-pause">Pause</a>, <a href="../../print/#claim-reduces-care-entry-why">why</a>, <a href="../../themes/workforce/">workforce</a>, <a href="../../print/3/#ref-a">a</a>, <a href="../../print/#top">home</a><img src="../../case-studies/mockingbird/chart.png" alt=""></p>"##
         );
+    }
+
+    /// Each contested claim in `/print/` is a fragment keyed by `case_parts` (by identity):
+    /// a render after an edit that leaves it as it was must pass the same value, or every
+    /// claim would be rendered again.
+    #[test]
+    fn the_last_case_parts_are_reused_only_when_the_same() {
+        let review = super::super::values::tests::fixture_review();
+        assert!(
+            !review.contested.is_empty(),
+            "the fixture has contested claims"
+        );
+        let first_part = |last| Targets {
+            layout: Arc::new(Layout::of(&review, last)),
+            part: 1,
+        };
+        let address = |value: &Value| value.as_map().map(std::ptr::from_ref);
+        let (first, digest) = case_parts(&review, &first_part(None));
+        assert!(first.as_map().is_some_and(|m| !m.is_empty()));
+
+        let (again, again_digest) = case_parts(&review, &first_part(Some((first.clone(), digest))));
+        assert_eq!(again_digest, digest);
+        assert_eq!(address(&again), address(&first));
+
+        // A different last value (another layout) is not taken, whatever its identity.
+        let other = Value::from_serializable(&serde_json::json!({"elsewhere": "../print/2/"}));
+        let other_digest = digest_of("plain", &other);
+        let (fresh, _) = case_parts(&review, &first_part(Some((other.clone(), other_digest))));
+        assert_eq!(fresh, first);
+        assert_ne!(address(&fresh), address(&other));
+        assert_ne!(address(&fresh), address(&first));
     }
 
     #[test]

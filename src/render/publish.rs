@@ -19,7 +19,7 @@ use super::OutputFile;
 use super::feeds;
 use super::jobs::{PageJob, Var};
 use super::publish_cache::{Digested, PublishCache};
-use super::values::{digest_of, template_value};
+use super::values::{Digest, digest_of, template_value};
 use crate::citations::{self, PageCitation, PageEntry};
 use crate::review::Review;
 use crate::review::model::PageRef;
@@ -42,6 +42,9 @@ pub(super) struct Published {
     sitemap: Option<String>,
     /// Which print part holds each case study, once the pages are known.
     print_layout: Option<Arc<super::print::Layout>>,
+    /// The last render's links from `/print/`'s contested claims to their case studies
+    /// (see [`Published::following`]).
+    last_case_parts: Option<(Value, Digest)>,
     atom: Option<String>,
     robots: String,
 }
@@ -165,9 +168,22 @@ impl Published {
             ris: citations::export::ris(review.bibliography.library.iter()),
             sitemap: None,
             print_layout: None,
+            last_case_parts: None,
             atom,
             robots: feeds::robots(&config.base_url),
         }
+    }
+
+    /// This render's publishing, made after `last` (the last render's, in `serve`): where
+    /// `/print/`'s contested claims link to their case studies is the same value as last
+    /// time when it has the same content, so the claims' fragments keyed by it are found
+    /// again after an edit of front matter.
+    pub(super) fn following(mut self, last: Option<&Published>) -> Published {
+        self.last_case_parts = last
+            .and_then(|last| last.print_layout.as_ref())
+            .and_then(|layout| layout.case_parts())
+            .cloned();
+        self
     }
 
     /// Gives case-study and claim pages their `cite` and `meta`, the home page
@@ -204,9 +220,12 @@ impl Published {
                 ),
             ],
         ));
-        let layout = self
-            .print_layout
-            .get_or_insert_with(|| Arc::new(super::print::Layout::of(review)));
+        let layout = self.print_layout.get_or_insert_with(|| {
+            Arc::new(super::print::Layout::of(
+                review,
+                self.last_case_parts.take(),
+            ))
+        });
         let mut print = super::print::jobs(review, layout);
         if let Some(last) = print.last_mut() {
             last.vars

@@ -573,7 +573,7 @@ impl CaseDigests {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::path::Path;
     use std::sync::Arc;
 
@@ -583,7 +583,8 @@ mod tests {
     use crate::diagnostics::Diagnostics;
     use crate::review::ReviewOptions;
 
-    fn fixture_review() -> Review {
+    /// The review of the evidence fixture (`tests/testsuite/evidence/review`).
+    pub(in crate::render) fn fixture_review() -> Review {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite/evidence/review");
         let mut diagnostics = Diagnostics::new();
         let config = Arc::new(SiteConfig::load(&root, &mut diagnostics).unwrap());
