@@ -19,6 +19,7 @@ mod data;
 pub mod diagnostics;
 mod editions;
 pub mod markdown;
+mod memory;
 mod output;
 mod paths;
 pub mod publication;

@@ -27,6 +27,7 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::memory::PromptPurge;
 use crate::output::OutputError;
 use crate::render::OutputFile;
 
@@ -359,68 +360,6 @@ fn index_pages(
     })
 }
 
-/// While it lives, the allocator gives freed memory back to the system at once, instead
-/// of after its default delay (a second, in mimalloc 3).
-///
-/// Pagefind's index build is the peak of a build with search: at 10,000 case studies it
-/// frees and allocates gigabytes within a few seconds, and with the delay what it freed is
-/// still resident when the next allocations come. Purging at once lowers that peak by about
-/// 130 MB (2.14–2.16 GB to 2.02–2.03 GB) at no measurable cost in time. Rendering keeps
-/// the delay: purging at once there costs seconds of system time.
-///
-/// `serve` may start indexing a new site while the last index build is still running, so
-/// the first of overlapping guards sets the option and the last one restores it.
-struct PromptPurge;
-
-/// How many [`PromptPurge`]s are alive, and the delay to restore when the last one goes.
-static PROMPT_PURGES: std::sync::Mutex<(usize, std::ffi::c_long)> = std::sync::Mutex::new((0, 0));
-
-/// mimalloc 3's `mi_option_purge_delay`, for which `libmimalloc-sys` 0.1 has no constant:
-/// the option just before `mi_option_use_numa_nodes` in `mimalloc.h`.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-const _: () = assert!(libmimalloc_sys::mi_option_use_numa_nodes == MI_OPTION_PURGE_DELAY + 1);
-
-fn prompt_purges() -> std::sync::MutexGuard<'static, (usize, std::ffi::c_long)> {
-    PROMPT_PURGES
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-// The one place tessera calls C directly: mimalloc's options are plain integers that it
-// reads as it goes, so getting and setting one is safe from any thread at any time.
-#[allow(unsafe_code)]
-impl PromptPurge {
-    fn start() -> PromptPurge {
-        let mut purges = prompt_purges();
-        if purges.0 == 0 {
-            // SAFETY: see above.
-            purges.1 = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-            // SAFETY: see above.
-            unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
-        }
-        purges.0 += 1;
-        PromptPurge
-    }
-
-    #[cfg(test)]
-    fn delay_now() -> std::ffi::c_long {
-        // SAFETY: see above.
-        unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }
-    }
-}
-
-#[allow(unsafe_code)]
-impl Drop for PromptPurge {
-    fn drop(&mut self) {
-        let mut purges = prompt_purges();
-        purges.0 -= 1;
-        if purges.0 == 0 {
-            // SAFETY: as in `start`.
-            unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, purges.1) };
-        }
-    }
-}
-
 /// The page's path with `/` separators, which Pagefind turns into its URL
 /// (`case-studies/pause/index.html` → `/case-studies/pause/`).
 fn url_path(path: &Path) -> String {
@@ -433,24 +372,6 @@ fn url_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Overlapping guards (`serve` indexing a new site while the last index build runs)
-    /// purge at once while any lives, and the last one puts the delay back.
-    #[test]
-    fn the_purge_delay_is_restored_when_the_last_guard_goes() {
-        let first = PromptPurge::start();
-        let second = PromptPurge::start();
-        assert_eq!(PromptPurge::delay_now(), 0);
-        drop(first);
-        assert_eq!(PromptPurge::delay_now(), 0, "one guard is still alive");
-        drop(second);
-        // Other tests may hold guards of their own; with none alive, the delay is back.
-        let purges = prompt_purges();
-        if purges.0 == 0 {
-            assert_eq!(PromptPurge::delay_now(), purges.1);
-            assert_ne!(purges.1, 0, "mimalloc's default delay");
-        }
-    }
 
     fn page(path: &str, html: &str) -> OutputFile {
         OutputFile {

@@ -133,6 +133,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         source,
     })?;
     let url = site_url(local, &base_path);
+    crate::memory::hold_freed_memory_while_serving();
 
     // The watcher starts before the inputs are fingerprinted, and they are fingerprinted
     // before the first build reads them, so no edit can fall in between unseen.
