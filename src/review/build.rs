@@ -19,7 +19,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics, Locator, did_you_mean_hi
 use crate::markdown::{self, Rendered};
 use crate::shared::Shared;
 
-use super::cache::{BodyCache, Inputs, Last, ReviewCache};
+use super::cache::{BodyCache, Inputs, Last, Resolved, ReviewCache};
 use super::facets::Vocabulary;
 use super::model::*;
 use super::urls::{LinkMap, RESERVED, Target, UrlStyle};
@@ -32,6 +32,7 @@ mod links;
 mod listings;
 mod pages;
 mod references;
+mod resolve_all;
 mod warnings;
 
 pub(super) use bodies::render_bodies;
@@ -42,10 +43,12 @@ use listings::*;
 pub(super) use pages::link_map;
 use pages::*;
 use references::*;
+use resolve_all::*;
 use warnings::*;
 
 /// Slug to index, for each kind that can be referred to.
-struct Index {
+#[derive(PartialEq)]
+pub(super) struct Index {
     themes: HashMap<String, usize>,
     claims: HashMap<String, usize>,
     cases: HashMap<String, usize>,
@@ -101,21 +104,39 @@ pub(super) fn build(
         style,
         cache.as_deref_mut().map(|c| &mut c.vocabulary),
     );
-    let theme_refs: Vec<Shared<PageRef>> = content
-        .themes
-        .iter()
-        .map(|d| page_ref(d, &d.meta.title, &links))
-        .collect();
-    let claim_refs: Vec<Shared<PageRef>> = content
-        .claims
-        .iter()
-        .map(|d| page_ref(d, &d.meta.title, &links))
-        .collect();
-    let case_refs: Vec<Shared<PageRef>> = content
-        .case_studies
-        .iter()
-        .map(|d| page_ref(d, &d.meta.title, &links))
-        .collect();
+    // What the last model resolved, if with the same configuration, bibliography and options.
+    let last = match (cache.as_deref_mut(), inputs.as_ref()) {
+        (Some(cache), Some(inputs)) => cache
+            .last
+            .as_mut()
+            .filter(|last| last.inputs.same_setting(inputs))
+            .and_then(|last| last.resolved.take()),
+        _ => None,
+    };
+    let theme_refs = stable_refs(
+        content
+            .themes
+            .iter()
+            .map(|d| page_ref(d, &d.meta.title, &links))
+            .collect(),
+        last.as_ref().map(|l| &l.themes[..]),
+    );
+    let claim_refs = stable_refs(
+        content
+            .claims
+            .iter()
+            .map(|d| page_ref(d, &d.meta.title, &links))
+            .collect(),
+        last.as_ref().map(|l| &l.claims[..]),
+    );
+    let case_refs = stable_refs(
+        content
+            .case_studies
+            .iter()
+            .map(|d| page_ref(d, &d.meta.title, &links))
+            .collect(),
+        last.as_ref().map(|l| &l.cases[..]),
+    );
     let refs = Refs {
         themes: &theme_refs,
         claims: &claim_refs,
@@ -131,31 +152,24 @@ pub(super) fn build(
         pages: page_bodies,
         home: home_body,
     } = bodies;
-    let resolved: Vec<(CaseStudy, Vec<Diagnostic>)> = content
-        .case_studies
-        .par_iter()
-        .zip(case_bodies)
-        .enumerate()
-        .map(|(i, (doc, body))| {
-            let mut problems = Vec::new();
-            let case = resolve_case_study(
-                i,
-                doc,
-                body,
-                &index,
-                &refs,
-                &vocabulary,
-                &bibliography,
-                &config,
-                &mut problems,
-            );
-            (case, problems)
-        })
-        .collect();
+    let last = reusable(last, &index, &refs);
+    let resolved = resolve_all(
+        &content.case_studies,
+        case_bodies,
+        last.as_ref(),
+        &index,
+        &refs,
+        &vocabulary,
+        &bibliography,
+        &config,
+    );
+    let keep = cache
+        .is_some()
+        .then(|| to_keep(&content.case_studies, &resolved, last));
     let mut case_studies = Vec::with_capacity(resolved.len());
-    for (case, problems) in resolved {
-        diagnostics.extend(problems);
-        case_studies.push(case);
+    for outcome in resolved {
+        diagnostics.extend(outcome.problems);
+        case_studies.push(outcome.case);
     }
 
     let mut claims: Vec<Claim> = content
@@ -211,7 +225,18 @@ pub(super) fn build(
         // finds them again as they are.
         let mut problems = diagnostics.since(first_problem).to_vec();
         problems.drain(link_problems - first_problem..after_links - first_problem);
-        cache.built = Some(Last { inputs, problems });
+        let resolved = keep.map(|case_studies| Resolved {
+            themes: theme_refs,
+            claims: claim_refs,
+            cases: case_refs,
+            index,
+            case_studies,
+        });
+        cache.built = Some(Last {
+            inputs,
+            problems,
+            resolved,
+        });
     }
     Some(Review {
         config,

@@ -10,7 +10,11 @@ use std::sync::Arc;
 
 use crate::bibliography::Bibliography;
 use crate::config::SiteConfig;
+use crate::content::schema::CaseStudyMeta;
 use crate::content::{Content, Document};
+use crate::shared::Shared;
+
+use super::model::{CaseStudy, PageRef};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{MarkdownOptions, Rendered};
 
@@ -109,12 +113,41 @@ pub(super) struct RelatedCache {
     pub(super) ranked: Vec<Vec<(usize, usize)>>,
 }
 
+/// The last model's case studies as resolving made them (before related case studies and
+/// adaptations are added), with the problems found, and the lookups they were resolved
+/// with. Kept with the inputs of that model ([`Last`]), whose configuration, bibliography
+/// and options resolving also reads. A case study is resolved again only if its file, its
+/// position, its body or the link to it (or to the case study it was adapted from) is
+/// new; see `build::resolve_all`.
+pub(crate) struct Resolved {
+    /// The links to every theme, claim and case study, by position. A build whose links
+    /// equal these in value takes these, so that they keep their identity from one model to
+    /// the next, and a case study kept from the last model links to the same values as one
+    /// resolved anew.
+    pub(super) themes: Vec<Shared<PageRef>>,
+    pub(super) claims: Vec<Shared<PageRef>>,
+    pub(super) cases: Vec<Shared<PageRef>>,
+    /// Slug to position of every theme, claim and case study, and the drafts' slugs.
+    pub(super) index: super::build::Index,
+    /// By position.
+    pub(super) case_studies: Vec<Option<ResolvedCase>>,
+}
+
+/// One case study as resolving made it.
+pub(crate) struct ResolvedCase {
+    pub(super) doc: Arc<Document<CaseStudyMeta>>,
+    pub(super) case: CaseStudy,
+    pub(super) problems: Vec<Diagnostic>,
+}
+
 /// Everything the last model was built from except Markdown bodies, and the problems found
 /// in it other than in links. When the next build's inputs are the same, only bodies
 /// changed, and the model can be brought up to date without being built again.
 pub(super) struct Last {
     pub(super) inputs: Inputs,
     pub(super) problems: Vec<Diagnostic>,
+    /// The case studies as resolved (taken by the next build that builds the model again).
+    pub(super) resolved: Option<Resolved>,
 }
 
 /// What a model is built from, besides bodies.
@@ -142,6 +175,14 @@ impl PartialEq for Head {
 }
 
 impl Inputs {
+    /// Whether the two have the same configuration, bibliography and options: all that
+    /// resolving a case study reads besides the content.
+    pub(super) fn same_setting(&self, other: &Inputs) -> bool {
+        self.options == other.options
+            && self.config == other.config
+            && self.bibliography == other.bibliography
+    }
+
     pub(super) fn of(
         config: &SiteConfig,
         content: &Content,

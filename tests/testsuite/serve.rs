@@ -1161,6 +1161,73 @@ fn files_that_appear_or_go_between_rebuilds_are_seen() {
     );
 }
 
+/// After an edit of one file's front matter, the rebuild keeps every other case study as
+/// it was resolved last time; a case study is resolved again when anything it shows
+/// changed, though its own file did not: the title of the one it was adapted from, the
+/// order of the case studies, a source, the configuration.
+#[test]
+fn case_studies_resolved_last_time_are_kept_only_while_unchanged() {
+    let review = fixture();
+    let (options, mut compiler) = compiled(&review);
+    let beta_page = |site: &tessera::Site| {
+        site.files
+            .iter()
+            .find(|f| f.path == std::path::Path::new("case-studies/beta/index.html"))
+            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+            .expect("beta's page")
+    };
+    let mut step = |file: &str, from: &str, to: &str, what: &str| {
+        replace_in(&review, file, from, to);
+        let site = compiler
+            .compile_changed(&options, &paths(&[file]))
+            .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        let fresh =
+            tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        assert!(
+            site_files(&site) == site_files(&fresh),
+            "after {what}, the rebuild differs from a fresh build"
+        );
+        site
+    };
+
+    // Beta is adapted from alpha, and names it: retitling alpha (which stays first)
+    // changes beta's page, not beta's file.
+    let site = step(
+        "content/case-studies/alpha.md",
+        "title: Alpha project",
+        "title: Alpha project, renamed",
+        "retitling alpha",
+    );
+    assert!(
+        beta_page(&site).contains("Alpha project, renamed"),
+        "beta names the new title"
+    );
+    step(
+        "content/case-studies/delta.md",
+        "stance: mixed",
+        "stance: supports",
+        "a new stance in delta",
+    );
+    step(
+        "content/case-studies/alpha.md",
+        "title: Alpha project, renamed",
+        "title: Omega project",
+        "retitling alpha to come last",
+    );
+    step(
+        "content/references.yaml",
+        "title: Second fictional report",
+        "title: Second fictional report, revised",
+        "retitling a source",
+    );
+    step(
+        "site.toml",
+        "title = \"Fixture review",
+        "title = \"Fixture review, renamed",
+        "retitling the site",
+    );
+}
+
 /// Sends one request as a browser does, asking to keep the connection open, and reads the
 /// response by its length.
 fn keep_alive_request(port: u16, method: &str, target: &str) -> Reply {
