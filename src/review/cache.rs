@@ -14,7 +14,7 @@ use crate::content::schema::CaseStudyMeta;
 use crate::content::{Content, Document};
 use crate::shared::Shared;
 
-use super::model::{CaseStudy, PageRef};
+use super::model::{CaseStudy, PageRef, Related};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{MarkdownOptions, Rendered};
 
@@ -106,11 +106,15 @@ impl BodyCache {
 }
 
 /// Related case studies as `(score, index)` lists, kept with the themes and claims of every
-/// case study they were ranked from (the ranking reads nothing else).
+/// case study they were ranked from (the ranking reads nothing else), and as described
+/// (with the links to themes and claims they were described with).
 #[derive(Default)]
 pub(super) struct RelatedCache {
     pub(super) links: Vec<(Vec<usize>, Vec<usize>)>,
     pub(super) ranked: Vec<Vec<(usize, usize)>>,
+    pub(super) described: Vec<Vec<Shared<Related>>>,
+    pub(super) theme_refs: Vec<Shared<PageRef>>,
+    pub(super) claim_refs: Vec<Shared<PageRef>>,
 }
 
 /// The last model's case studies as resolving made them (before related case studies and

@@ -123,7 +123,7 @@ pub(crate) struct CaseStudy {
     pub sources: Vec<Shared<Source>>,
     pub adapted_from: Option<Shared<PageRef>>,
     pub adapted_by: Vec<Shared<PageRef>>,
-    pub related: Vec<Related>,
+    pub related: Vec<Shared<Related>>,
     pub content: Arc<str>,
     pub toc: Vec<TocEntry>,
     pub extra: Extra,

@@ -108,7 +108,9 @@ fn co_occurrence(theme_count: usize, case_studies: &[CaseStudy]) -> Vec<Vec<usiz
 
 /// Fills each case study's related case studies, strongest first, with a reason. The
 /// ranking is taken from `cache` when every case study has the same themes and claims as
-/// when it was made (the ranking reads nothing else); the reasons are always written anew.
+/// when it was made (the ranking reads nothing else). A case study's list as described
+/// then is taken too when the links it shows are the same values (the model keeps a link's
+/// identity while it is unchanged): the other case studies', the themes' and the claims'.
 pub(super) fn link_case_studies(
     case_studies: &mut [CaseStudy],
     theme_refs: &[Shared<PageRef>],
@@ -124,26 +126,58 @@ pub(super) fn link_case_studies(
     };
     let cached = cache
         .as_deref()
-        .filter(|c| c.links == links && c.ranked.len() == case_studies.len())
-        .map(|c| c.ranked.clone());
-    let ranked = cached.unwrap_or_else(|| rank(case_studies, theme_refs.len(), claim_refs.len()));
+        .filter(|c| c.links == links && c.ranked.len() == case_studies.len());
+    let described = cached
+        .filter(|c| same_refs(&c.theme_refs, theme_refs) && same_refs(&c.claim_refs, claim_refs))
+        .map(|c| &c.described[..]);
+    let ranked = cached.map_or_else(
+        || rank(case_studies, theme_refs.len(), claim_refs.len()),
+        |c| c.ranked.clone(),
+    );
     let view: &[CaseStudy] = case_studies;
-    let related: Vec<Vec<Related>> = ranked
+    let related: Vec<Vec<Shared<Related>>> = ranked
         .par_iter()
         .enumerate()
         .map(|(i, scored)| {
-            scored
-                .iter()
-                .map(|&(score, o)| describe(&view[i], &view[o], score, theme_refs, claim_refs))
-                .collect()
+            let last = described.and_then(|d| d.get(i));
+            match last.filter(|last| same_cases(last, scored, view)) {
+                Some(last) => last.clone(),
+                None => scored
+                    .iter()
+                    .map(|&(score, o)| {
+                        Shared::new(describe(&view[i], &view[o], score, theme_refs, claim_refs))
+                    })
+                    .collect(),
+            }
         })
         .collect();
+    let described = cache.is_some().then(|| related.clone());
     for (case, related) in case_studies.iter_mut().zip(related) {
         case.related = related;
     }
-    if let Some(cache) = cache {
-        *cache = RelatedCache { links, ranked };
+    if let (Some(cache), Some(described)) = (cache, described) {
+        *cache = RelatedCache {
+            links,
+            ranked,
+            described,
+            theme_refs: theme_refs.to_vec(),
+            claim_refs: claim_refs.to_vec(),
+        };
     }
+}
+
+/// Whether two lists of links are the same values, in order.
+fn same_refs(a: &[Shared<PageRef>], b: &[Shared<PageRef>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| Shared::ptr_eq(a, b))
+}
+
+/// Whether a list described before names, in order, the case studies ranked now by the
+/// same links they have now.
+fn same_cases(last: &[Shared<Related>], scored: &[(usize, usize)], cases: &[CaseStudy]) -> bool {
+    last.len() == scored.len()
+        && last.iter().zip(scored).all(|(r, &(score, o))| {
+            r.score == score && Shared::ptr_eq(&r.case_study, &cases[o].self_ref)
+        })
 }
 
 /// For each case study, the others that share the most themes and claims with it, as
