@@ -110,23 +110,40 @@ fn front_vars(review: &Review, targets: &Targets) -> Vec<(&'static str, Var)> {
 /// the layout. When it is what the last render made, it is that value itself: each
 /// contested claim is a fragment keyed by it (by identity, see `fragments`), so a new
 /// value would render every claim again.
+///
+/// The contested claims hold tens of thousands of findings, most naming a case study
+/// another finding names too, so the slugs are gathered once each, and the value is made
+/// only when they differ from last time.
 fn case_parts(review: &Review, targets: &Targets) -> (Value, Digest) {
-    let parts: serde_json::Map<String, serde_json::Value> = review
+    let mut parts: Vec<(&str, usize)> = review
         .contested
         .iter()
         .flat_map(|&i| &review.claims[i].findings)
         .filter_map(|f| {
-            let slug = &f.case_study.slug;
-            let part = *targets.layout.case_studies.get(slug)?;
-            Some((slug.clone(), targets.prefix(part).into()))
+            let slug = f.case_study.slug.as_str();
+            Some((slug, *targets.layout.case_studies.get(slug)?))
         })
         .collect();
-    let value = Value::from_serializable(&parts);
-    let digest = digest_of("plain", &value);
-    match &targets.layout.last_case_parts {
-        Some((last, last_digest)) if *last_digest == digest => (last.clone(), digest),
-        _ => (value, digest),
+    parts.sort_unstable();
+    parts.dedup();
+    let digest = digest_of(
+        "case-parts",
+        &(targets.layout.portable, targets.part, &parts),
+    );
+    if let Some((last, last_digest)) = &targets.layout.last_case_parts
+        && *last_digest == digest
+    {
+        return (last.clone(), digest);
     }
+    let mut prefixes: HashMap<usize, String> = HashMap::new();
+    let map: serde_json::Map<String, serde_json::Value> = parts
+        .into_iter()
+        .map(|(slug, part)| {
+            let prefix = prefixes.entry(part).or_insert_with(|| targets.prefix(part));
+            (slug.to_string(), prefix.clone().into())
+        })
+        .collect();
+    (Value::from_serializable(&map), digest)
 }
 
 /// `part`: `{number, count, parts, refs}`, where `parts` lists every part as `{number, url,
