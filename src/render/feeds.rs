@@ -8,6 +8,7 @@
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
+use rayon::prelude::*;
 
 use crate::publication::PublicationDate;
 use crate::review::Review;
@@ -144,32 +145,73 @@ pub(super) fn atom(review: &Review) -> Option<String> {
                 text(w, "rights", licence)?;
             }
             text(w, "generator", "tessera")?;
-            for (updated, case) in &entries {
-                let url = absolute(&config.base_url, &case.url);
-                w.create_element("entry").write_inner_content(|w| {
-                    text(w, "id", &url)?;
-                    text(w, "title", &case.title)?;
-                    text(w, "updated", updated)?;
-                    w.create_element("link")
-                        .with_attribute(("rel", "alternate"))
-                        .with_attribute(("type", "text/html"))
-                        .with_attribute(("href", url.as_str()))
-                        .write_empty()?;
-                    if !case.summary.is_empty() {
-                        text(w, "summary", &case.summary)?;
-                    }
-                    for theme in &case.themes {
-                        w.create_element("category")
-                            .with_attribute(("term", theme.slug.as_str()))
-                            .with_attribute(("label", theme.title.as_str()))
-                            .write_empty()?;
-                    }
-                    Ok(())
-                })?;
-            }
+            // The writer's state after the last element is what it is after the last entry,
+            // so the entries written elsewhere go in as they are.
+            w.get_mut()
+                .extend_from_slice(&entries_xml(&entries, &config.base_url));
             Ok(())
         });
     Some(xml_string(writer))
+}
+
+/// How many entries one task of [`entries_xml`] writes.
+const ENTRIES_PER_TASK: usize = 500;
+
+/// The feed's entries, as the feed's writer would write them inside `<feed>`: written in
+/// parallel, each share inside a `<feed>` of its own (so at the same depth, after a start
+/// tag as after another element), which is then cut off. A large review has thousands.
+fn entries_xml(entries: &[(String, &CaseStudy)], base_url: &str) -> Vec<u8> {
+    const START: &[u8] = b"<feed>";
+    const END: &[u8] = b"\n</feed>";
+    let shares: Vec<Vec<u8>> = entries
+        .par_chunks(ENTRIES_PER_TASK)
+        .map(|share| {
+            let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+            let _ = writer.create_element("feed").write_inner_content(|w| {
+                for (updated, case) in share {
+                    entry(w, updated, case, base_url)?;
+                }
+                Ok(())
+            });
+            let xml = writer.into_inner();
+            match (xml.strip_prefix(START), xml.ends_with(END)) {
+                (Some(inner), true) => inner[..inner.len() - END.len()].to_vec(),
+                _ => Vec::new(),
+            }
+        })
+        .collect();
+    shares.concat()
+}
+
+/// One case study's `<entry>`.
+fn entry(
+    w: &mut Writer<Vec<u8>>,
+    updated: &str,
+    case: &CaseStudy,
+    base_url: &str,
+) -> std::io::Result<()> {
+    let url = absolute(base_url, &case.url);
+    w.create_element("entry").write_inner_content(|w| {
+        text(w, "id", &url)?;
+        text(w, "title", &case.title)?;
+        text(w, "updated", updated)?;
+        w.create_element("link")
+            .with_attribute(("rel", "alternate"))
+            .with_attribute(("type", "text/html"))
+            .with_attribute(("href", url.as_str()))
+            .write_empty()?;
+        if !case.summary.is_empty() {
+            text(w, "summary", &case.summary)?;
+        }
+        for theme in &case.themes {
+            w.create_element("category")
+                .with_attribute(("term", theme.slug.as_str()))
+                .with_attribute(("label", theme.title.as_str()))
+                .write_empty()?;
+        }
+        Ok(())
+    })?;
+    Ok(())
 }
 
 /// `<name>text</name>`, the text escaped.
@@ -183,4 +225,47 @@ fn xml_string(writer: Writer<Vec<u8>>) -> String {
     let mut text = String::from_utf8_lossy(&writer.into_inner()).into_owned();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A feed whose entries are written in parallel shares is the feed one writer writes.
+    #[test]
+    fn entries_written_in_shares_are_what_one_writer_writes() {
+        let review = super::super::values::tests::fixture_review();
+        let cases = &review.case_studies;
+        let entries: Vec<(String, &CaseStudy)> = (0..2 * ENTRIES_PER_TASK + 7)
+            .map(|i| {
+                let updated = format!("2025-01-{:02}T00:00:00Z", i % 28 + 1);
+                (updated, &cases[i % cases.len()])
+            })
+            .collect();
+        let base_url = "https://example.org/review/";
+        let feed = |entries_inside: &dyn Fn(&mut Writer<Vec<u8>>) -> std::io::Result<()>| {
+            let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+            writer
+                .create_element("feed")
+                .write_inner_content(|w| {
+                    text(w, "generator", "tessera")?;
+                    entries_inside(w)
+                })
+                .expect("write");
+            String::from_utf8(writer.into_inner()).expect("UTF-8")
+        };
+        let one_writer = feed(&|w| {
+            for (updated, case) in &entries {
+                entry(w, updated, case, base_url)?;
+            }
+            Ok(())
+        });
+        let in_shares = feed(&|w| {
+            w.get_mut()
+                .extend_from_slice(&entries_xml(&entries, base_url));
+            Ok(())
+        });
+        assert_eq!(in_shares.matches("<entry>").count(), entries.len());
+        assert_eq!(in_shares, one_writer);
+    }
 }
