@@ -633,7 +633,7 @@ pub(super) mod tests {
             .find(|c| !c.related.is_empty())
             .expect("a case study with related case studies");
         let mut unrelated = case.clone();
-        unrelated.related.clear();
+        unrelated.related = Arc::from(Vec::new());
         let (before, after) = (CaseDigests::of(case), CaseDigests::of(&unrelated));
         assert_ne!(before.whole, after.whole);
         assert_eq!(before.card, after.card);

@@ -112,7 +112,7 @@ impl BodyCache {
 pub(super) struct RelatedCache {
     pub(super) links: Vec<(Vec<usize>, Vec<usize>)>,
     pub(super) ranked: Vec<Vec<(usize, usize)>>,
-    pub(super) described: Vec<Vec<Shared<Related>>>,
+    pub(super) described: Vec<Arc<[Related]>>,
     pub(super) theme_refs: Vec<Shared<PageRef>>,
     pub(super) claim_refs: Vec<Shared<PageRef>>,
 }

@@ -123,7 +123,8 @@ pub(crate) struct CaseStudy {
     pub sources: Vec<Shared<Source>>,
     pub adapted_from: Option<Shared<PageRef>>,
     pub adapted_by: Vec<Shared<PageRef>>,
-    pub related: Vec<Shared<Related>>,
+    /// Shared with the cache of `serve`, which keeps each list while it is unchanged.
+    pub related: Arc<[Related]>,
     pub content: Arc<str>,
     pub toc: Vec<TocEntry>,
     pub extra: Extra,

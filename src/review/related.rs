@@ -4,6 +4,8 @@
 //! Everything is computed from inverted indexes (theme → case studies, claim → case
 //! studies) so the cost grows with the links that exist, not with the square of the review.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::shared::Shared;
@@ -135,7 +137,7 @@ pub(super) fn link_case_studies(
         |c| c.ranked.clone(),
     );
     let view: &[CaseStudy] = case_studies;
-    let related: Vec<Vec<Shared<Related>>> = ranked
+    let related: Vec<Arc<[Related]>> = ranked
         .par_iter()
         .enumerate()
         .map(|(i, scored)| {
@@ -144,9 +146,7 @@ pub(super) fn link_case_studies(
                 Some(last) => last.clone(),
                 None => scored
                     .iter()
-                    .map(|&(score, o)| {
-                        Shared::new(describe(&view[i], &view[o], score, theme_refs, claim_refs))
-                    })
+                    .map(|&(score, o)| describe(&view[i], &view[o], score, theme_refs, claim_refs))
                     .collect(),
             }
         })
@@ -173,7 +173,7 @@ fn same_refs(a: &[Shared<PageRef>], b: &[Shared<PageRef>]) -> bool {
 
 /// Whether a list described before names, in order, the case studies ranked now by the
 /// same links they have now.
-fn same_cases(last: &[Shared<Related>], scored: &[(usize, usize)], cases: &[CaseStudy]) -> bool {
+fn same_cases(last: &[Related], scored: &[(usize, usize)], cases: &[CaseStudy]) -> bool {
     last.len() == scored.len()
         && last.iter().zip(scored).all(|(r, &(score, o))| {
             r.score == score && Shared::ptr_eq(&r.case_study, &cases[o].self_ref)

@@ -94,7 +94,7 @@ pub(super) fn resolve_case_study(
         sources,
         adapted_from,
         adapted_by: Vec::new(),
-        related: Vec::new(),
+        related: Arc::from(Vec::new()),
         content: body.html,
         toc: body.toc,
         extra: meta.extra.clone(),
