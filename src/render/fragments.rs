@@ -91,6 +91,18 @@ impl Fragments {
     }
 }
 
+impl Fragments {
+    /// Keeps the last render's fragments, for a render after which the site's pages hold
+    /// the same ones (see `render_cached`): nothing to sort out of the store then, which
+    /// after an edit of one body at 10,000 case studies took 25 ms.
+    pub(super) fn keep_last(&mut self, store: Arc<Store>) {
+        self.kept = match Arc::try_unwrap(store) {
+            Ok(store) => store.previous,
+            Err(store) => store.previous.clone(),
+        };
+    }
+}
+
 /// The fragments of one render: those kept from the last render, and those rendered so far
 /// in this one.
 pub(crate) struct Store {
@@ -489,6 +501,21 @@ mod tests {
         // Once no page holds `b`'s fragment, it goes.
         render_kept(&mut fragments, &[], &[&other]);
         assert_eq!(fragments.kept.len(), 1);
+    }
+
+    /// A render in which no page held a fragment (an edit of one case study's text) keeps
+    /// the last render's, and the next render finds them.
+    #[test]
+    fn a_render_without_fragments_keeps_the_last_ones() {
+        let mut fragments = Fragments::default();
+        let (a, b) = (item("a/", "Alpha"), item("b/", "Beta"));
+        render_kept(&mut fragments, &[a.clone(), b.clone()], &[]);
+        assert_eq!(fragments.kept.len(), 2);
+        let store = fragments.start(blake3::hash(b"templates and globals"));
+        fragments.keep_last(store);
+        assert_eq!(fragments.kept.len(), 2);
+        let store = fragments.start(blake3::hash(b"templates and globals"));
+        assert_eq!(store.previous.len(), 2, "the next render starts from them");
     }
 
     #[test]

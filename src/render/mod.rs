@@ -425,6 +425,15 @@ pub(crate) fn render_cached(
         })
         .collect::<Result<_, _>>()?;
     let rendered = fresh.len();
+    // No page rendered now holds a fragment, nor did the page it replaces: unless a page
+    // went, the pages hold the fragments they held after the last render.
+    let same_fragments = fresh.iter().all(|(i, _, used)| {
+        used.is_empty()
+            && cache
+                .pages
+                .get(&jobs[*i].url)
+                .is_none_or(|old| old.fragments.is_empty())
+    });
     for (i, file, used) in fresh {
         outcomes[i].1 = Some((file, used));
     }
@@ -453,7 +462,11 @@ pub(crate) fn render_cached(
     let (digests, values) = values.into_cache();
     let publish_cache = std::mem::take(&mut cache.published);
     let mut fragments = std::mem::take(&mut cache.fragments);
-    fragments.finish(store, pages.values().flat_map(|page| page.fragments.iter()));
+    if same_fragments && cache.pages.keys().all(|url| pages.contains_key(url)) {
+        fragments.keep_last(store);
+    } else {
+        fragments.finish(store, pages.values().flat_map(|page| page.fragments.iter()));
+    }
     let replaced = std::mem::replace(
         cache,
         PageCache {
