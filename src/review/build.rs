@@ -38,7 +38,7 @@ mod warnings;
 pub(super) use bodies::render_bodies;
 use bodies::*;
 use case_study::*;
-pub(super) use links::check_links;
+pub(super) use links::{LinkChecks, check_links};
 use listings::*;
 pub(super) use pages::link_map;
 use pages::*;
@@ -94,7 +94,13 @@ pub(super) fn build(
         cache.as_deref_mut().map(|c| &mut c.bodies),
     );
     let link_problems = diagnostics.len();
-    check_links(&content, &links, &bodies, diagnostics);
+    check_links(
+        &content,
+        &links,
+        &bodies,
+        diagnostics,
+        cache.as_deref_mut().map(|c| &mut c.link_checks),
+    );
     let after_links = diagnostics.len();
     // The formatting's diagnostics go first, as if it had finished before the build began.
     let bibliography = bibliography.wait(diagnostics, first_problem);

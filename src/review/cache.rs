@@ -25,6 +25,8 @@ use super::urls::LinkMap;
 #[derive(Default)]
 pub(crate) struct ReviewCache {
     pub(super) bodies: BodyCache,
+    /// The problems found in each file's links.
+    pub(super) link_checks: super::build::LinkChecks,
     pub(super) related: RelatedCache,
     /// The declared facet values, shared from one model to the next.
     pub(super) vocabulary: Option<super::facets::Declared>,

@@ -60,7 +60,13 @@ impl Review {
         if let Some(last) = &cache.last {
             diagnostics.extend(last.problems.iter().cloned());
         }
-        check_links(&content, &links, &bodies, diagnostics);
+        check_links(
+            &content,
+            &links,
+            &bodies,
+            diagnostics,
+            Some(&mut cache.link_checks),
+        );
 
         let mut changed = Changed {
             case_studies: replace(

@@ -1228,6 +1228,53 @@ fn case_studies_resolved_last_time_are_kept_only_while_unchanged() {
     );
 }
 
+/// Link problems are kept per file between rebuilds: after each edit the diagnostics are
+/// a fresh compile's, located where the link now is.
+#[test]
+fn link_warnings_after_edits_are_a_fresh_compiles() {
+    let review = fixture();
+    review.write(
+        "content/case-studies/gamma.md",
+        "---\ntitle: Gamma project\nsummary: Not out yet.\nstage: develop\ndraft: true\n---\nDraft.\n",
+    );
+    append_to(
+        &review,
+        "content/case-studies/alpha.md",
+        "\nSee [the draft](gamma.md).\n",
+    );
+    let (options, mut compiler) = compiled(&review);
+    let mut step = |file: &str, from: &str, to: &str, what: &str| {
+        replace_in(&review, file, from, to);
+        let site = compiler
+            .compile_changed(&options, &paths(&[file]))
+            .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        let fresh =
+            tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        let (got, want) = (
+            site.diagnostics.render_human(false),
+            fresh.diagnostics.render_human(false),
+        );
+        assert_eq!(got, want, "after {what}");
+        got
+    };
+    // Another file's text: alpha's warning is the last one.
+    let before = step(
+        "content/case-studies/beta.md",
+        "Another fictional programme.",
+        "Another fictional programme, edited.",
+        "an edit of beta",
+    );
+    assert!(before.contains("draft-referenced"), "{before}");
+    // Alpha's front matter grows by a line: the warning moves down with the link.
+    let after = step(
+        "content/case-studies/alpha.md",
+        "summary: A fictional programme.",
+        "summary: >-\n  A fictional programme.",
+        "a longer front matter in alpha",
+    );
+    assert_ne!(after, before, "the warning's line moved");
+}
+
 /// Sends one request as a browser does, asking to keep the connection open, and reads the
 /// response by its length.
 fn keep_alive_request(port: u16, method: &str, target: &str) -> Reply {

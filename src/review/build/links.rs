@@ -3,13 +3,34 @@
 use super::hints::MissingHints;
 use super::*;
 
+/// Link problems found in each file, kept for `serve`: a file's links are checked again
+/// only when its text is new, or when the link map or any file's headings changed (a
+/// link's target heading may be in another file).
+#[derive(Default)]
+pub(in crate::review) struct LinkChecks {
+    /// The link map the problems were found with.
+    links: Option<LinkMap>,
+    /// By content path.
+    files: HashMap<PathBuf, CheckedFile>,
+}
+
+struct CheckedFile {
+    /// The file's text (held, so that its address is not another text's).
+    source: Arc<str>,
+    anchors: Vec<String>,
+    problems: Vec<Diagnostic>,
+}
+
 /// Reports links to missing files and to missing headings (errors), and to drafts left out
-/// of the build (warnings: the link is rendered as plain text).
+/// of the build (warnings: the link is rendered as plain text). With `cache` (serve), the
+/// problems of files checked before with the same text, link map and headings everywhere
+/// are taken from it.
 pub(in crate::review) fn check_links(
     content: &Content,
     links: &LinkMap,
     bodies: &Bodies,
     diagnostics: &mut Diagnostics,
+    cache: Option<&mut LinkChecks>,
 ) {
     let mut anchors: HashMap<&Path, &[String]> = HashMap::new();
     let docs = all_docs(content);
@@ -24,75 +45,123 @@ pub(in crate::review) fn check_links(
     for (doc, body) in docs.iter().zip(&rendered) {
         anchors.insert(doc.content_path, &body.anchors);
     }
+    let checked = cache.as_deref().filter(|cache| {
+        cache.links.as_ref() == Some(links)
+            && cache.files.len() == docs.len()
+            && docs.iter().zip(&rendered).all(|(doc, body)| {
+                cache
+                    .files
+                    .get(doc.content_path)
+                    .is_some_and(|file| file.anchors == body.anchors)
+            })
+    });
     let mut hints = MissingHints::new(links);
+    let mut found = Vec::with_capacity(docs.len());
     for (doc, body) in docs.iter().zip(&rendered) {
-        // A long page can hold many broken links: locate them all in one pass.
-        let mut locator = Locator::new(doc.source);
-        for link in &body.links {
-            let at = doc.body_offset + link.offset;
-            let problem = match links.resolve(doc.content_path, &link.dest) {
-                Target::Draft { file } => {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            Code::DraftReferenced,
-                            format!(
-                                "`{}` is a draft, so this link is left out of the built site (its text stays)",
-                                file.display()
-                            ),
-                        )
-                        .in_file(doc.path)
-                        .at_location(link_location(&mut locator, at, &link.dest))
-                        .with_hint(
-                            "publish the other file (remove `draft: true`) or build with `--drafts`",
-                        ),
-                    );
-                    None
-                }
-                Target::Missing { file } => Some((
-                    Code::BrokenLink,
-                    format!("link to `{}`, which does not exist", link.dest),
-                    hints.hint(doc.content_path, &file),
-                )),
-                Target::Page {
-                    file,
-                    fragment: Some(fragment),
-                } if !anchors
-                    .get(file.as_path())
-                    .is_some_and(|a| a.contains(&fragment)) =>
-                {
-                    Some((
-                        Code::BrokenAnchor,
+        let kept = checked
+            .and_then(|cache| cache.files.get(doc.content_path))
+            .filter(|file| Arc::ptr_eq(&file.source, doc.source));
+        let problems = match kept {
+            Some(file) => file.problems.clone(),
+            None => check_file(doc, body, links, &anchors, &mut hints),
+        };
+        diagnostics.extend(problems.iter().cloned());
+        found.push(problems);
+    }
+    if let Some(cache) = cache {
+        cache.links = Some(links.clone());
+        cache.files = docs
+            .iter()
+            .zip(&rendered)
+            .zip(found)
+            .map(|((doc, body), problems)| {
+                let file = CheckedFile {
+                    source: doc.source.clone(),
+                    anchors: body.anchors.clone(),
+                    problems,
+                };
+                (doc.content_path.to_path_buf(), file)
+            })
+            .collect();
+    }
+}
+
+/// The problems with one file's links.
+fn check_file(
+    doc: &AnyDoc,
+    body: &Rendered,
+    links: &LinkMap,
+    anchors: &HashMap<&Path, &[String]>,
+    hints: &mut MissingHints,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    // A long page can hold many broken links: locate them all in one pass.
+    let mut locator = Locator::new(doc.source);
+    for link in &body.links {
+        let at = doc.body_offset + link.offset;
+        let problem = match links.resolve(doc.content_path, &link.dest) {
+            Target::Draft { file } => {
+                problems.push(
+                    Diagnostic::warning(
+                        Code::DraftReferenced,
                         format!(
-                            "link to `{}`: `{}` has no heading with id `{fragment}`",
-                            link.dest,
+                            "`{}` is a draft, so this link is left out of the built site (its text stays)",
                             file.display()
                         ),
-                        anchors.get(file.as_path()).and_then(|a| {
-                            did_you_mean_hint(&fragment, a.iter().map(String::as_str))
-                        }),
-                    ))
-                }
-                Target::SamePage { fragment }
-                    if !fragment.is_empty() && !body.anchors.contains(&fragment) =>
-                {
-                    Some((
-                        Code::BrokenAnchor,
-                        format!("link to `#{fragment}`, but this page has no heading with that id"),
-                        did_you_mean_hint(&fragment, body.anchors.iter().map(String::as_str)),
-                    ))
-                }
-                _ => None,
-            };
-            if let Some((code, message, hint)) = problem {
-                diagnostics.push(
-                    Diagnostic::error(code, message)
-                        .in_file(doc.path)
-                        .at_location(link_location(&mut locator, at, &link.dest))
-                        .with_hint_opt(hint),
+                    )
+                    .in_file(doc.path)
+                    .at_location(link_location(&mut locator, at, &link.dest))
+                    .with_hint(
+                        "publish the other file (remove `draft: true`) or build with `--drafts`",
+                    ),
                 );
+                None
             }
+            Target::Missing { file } => Some((
+                Code::BrokenLink,
+                format!("link to `{}`, which does not exist", link.dest),
+                hints.hint(doc.content_path, &file),
+            )),
+            Target::Page {
+                file,
+                fragment: Some(fragment),
+            } if !anchors
+                .get(file.as_path())
+                .is_some_and(|a| a.contains(&fragment)) =>
+            {
+                Some((
+                    Code::BrokenAnchor,
+                    format!(
+                        "link to `{}`: `{}` has no heading with id `{fragment}`",
+                        link.dest,
+                        file.display()
+                    ),
+                    anchors
+                        .get(file.as_path())
+                        .and_then(|a| did_you_mean_hint(&fragment, a.iter().map(String::as_str))),
+                ))
+            }
+            Target::SamePage { fragment }
+                if !fragment.is_empty() && !body.anchors.contains(&fragment) =>
+            {
+                Some((
+                    Code::BrokenAnchor,
+                    format!("link to `#{fragment}`, but this page has no heading with that id"),
+                    did_you_mean_hint(&fragment, body.anchors.iter().map(String::as_str)),
+                ))
+            }
+            _ => None,
+        };
+        if let Some((code, message, hint)) = problem {
+            problems.push(
+                Diagnostic::error(code, message)
+                    .in_file(doc.path)
+                    .at_location(link_location(&mut locator, at, &link.dest))
+                    .with_hint_opt(hint),
+            );
         }
     }
+    problems
 }
 
 /// Where a link's Markdown starts (`at`, a byte offset in the file), spanning about as many

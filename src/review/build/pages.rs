@@ -136,7 +136,7 @@ pub(in crate::review) fn link_map(content: &Content, style: UrlStyle) -> LinkMap
 pub(super) struct AnyDoc<'a> {
     pub(super) path: &'a Path,
     pub(super) content_path: &'a Path,
-    pub(super) source: &'a str,
+    pub(super) source: &'a Arc<str>,
     pub(super) body_offset: usize,
     /// The folder its page is written to; `None` for the home page (the site root).
     pub(super) dir: Option<String>,
