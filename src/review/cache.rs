@@ -1,5 +1,6 @@
 //! What one build of the review model keeps for the next, for `serve`: rendered Markdown
-//! bodies, the ranking of related case studies, and what the model was built from.
+//! bodies, each file's link problems, related case studies (ranked and described), the
+//! case studies as resolved, and what the model was built from.
 //!
 //! Each entry is kept with the whole input it was computed from and reused only when that
 //! input is the same again, so a model built with the cache is the model built without it.
@@ -12,16 +13,15 @@ use crate::bibliography::Bibliography;
 use crate::config::SiteConfig;
 use crate::content::schema::CaseStudyMeta;
 use crate::content::{Content, Document};
-use crate::shared::Shared;
-
-use super::model::{CaseStudy, PageRef, Related};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{MarkdownOptions, Rendered};
+use crate::shared::Shared;
 
 use super::ReviewOptions;
+use super::model::{CaseStudy, PageRef, Related};
 use super::urls::LinkMap;
 
-/// Rendered bodies and related-case-study rankings from the previous build.
+/// What the previous build kept for the next (see the module's documentation).
 #[derive(Default)]
 pub(crate) struct ReviewCache {
     pub(super) bodies: BodyCache,
