@@ -61,12 +61,15 @@ impl<T> Shared<T> {
             }),
         }
     }
-}
 
-impl<T> Shared<T> {
     /// Whether the two are the same value, not merely equal ones.
     pub(crate) fn ptr_eq(a: &Shared<T>, b: &Shared<T>) -> bool {
         Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// Whether two lists hold the same values (by [`Shared::ptr_eq`]), in order.
+    pub(crate) fn all_ptr_eq(a: &[Shared<T>], b: &[Shared<T>]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(a, b)| Shared::ptr_eq(a, b))
     }
 }
 

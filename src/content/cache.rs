@@ -17,14 +17,31 @@ pub(super) struct Listing {
     files: Vec<(PathBuf, PathBuf)>,
     assets: Vec<Asset>,
     bibliography: Option<PathBuf>,
+    /// Every path above, relative to `content/`, for looking one up: a watcher may name
+    /// thousands of changed files at once (a branch switched).
+    known: HashSet<PathBuf>,
 }
 
 impl Listing {
     pub(super) fn of(found: &Found, content: &Content) -> Listing {
+        let known = found
+            .files
+            .iter()
+            .map(|(_, relative)| relative.clone())
+            .chain(content.assets.iter().map(|a| a.content_path.clone()))
+            .chain(
+                content
+                    .bibliography
+                    .as_deref()
+                    .and_then(Path::file_name)
+                    .map(PathBuf::from),
+            )
+            .collect();
         Listing {
             files: found.files.clone(),
             assets: content.assets.clone(),
             bibliography: content.bibliography.clone(),
+            known,
         }
     }
 
@@ -40,13 +57,7 @@ impl Listing {
 
     /// Whether the walk found the file at `relative` (to `content/`).
     fn has(&self, relative: &Path) -> bool {
-        self.files.iter().any(|(_, r)| r == relative)
-            || self.assets.iter().any(|a| a.content_path == relative)
-            || self
-                .bibliography
-                .as_deref()
-                .and_then(Path::file_name)
-                .is_some_and(|name| Path::new(name) == relative)
+        self.known.contains(relative)
     }
 }
 

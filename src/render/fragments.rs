@@ -69,19 +69,7 @@ impl Fragments {
     /// once the render is over: `store` is then no longer shared, and its fragments move
     /// here instead of being copied.
     pub(super) fn finish<'a>(&mut self, store: Arc<Store>, live: impl Iterator<Item = &'a Digest>) {
-        let (mut current, mut previous) = match Arc::try_unwrap(store) {
-            Ok(store) => (
-                store
-                    .current
-                    .into_inner()
-                    .unwrap_or_else(PoisonError::into_inner),
-                store.previous,
-            ),
-            Err(store) => (
-                std::mem::take(&mut *lock(&store.current)),
-                store.previous.clone(),
-            ),
-        };
+        let (mut previous, mut current) = Store::into_parts(store);
         self.kept = live
             .filter_map(|key| {
                 let fragment = current.remove(key).or_else(|| previous.remove(key))?;
@@ -89,17 +77,12 @@ impl Fragments {
             })
             .collect();
     }
-}
 
-impl Fragments {
     /// Keeps the last render's fragments, for a render after which the site's pages hold
     /// the same ones (see `render_cached`): nothing to sort out of the store then, which
     /// after an edit of one body at 10,000 case studies took 25 ms.
     pub(super) fn keep_last(&mut self, store: Arc<Store>) {
-        self.kept = match Arc::try_unwrap(store) {
-            Ok(store) => store.previous,
-            Err(store) => store.previous.clone(),
-        };
+        self.kept = Store::into_parts(store).0;
     }
 }
 
@@ -123,6 +106,24 @@ impl Store {
             current: Mutex::new(HashMap::new()),
             keep: false,
         })
+    }
+
+    /// The last render's fragments and this one's, moved out when the render is over (and
+    /// the store no longer shared), else copied.
+    fn into_parts(store: Arc<Store>) -> (HashMap<Digest, Fragment>, HashMap<Digest, Fragment>) {
+        match Arc::try_unwrap(store) {
+            Ok(store) => (
+                store.previous,
+                store
+                    .current
+                    .into_inner()
+                    .unwrap_or_else(PoisonError::into_inner),
+            ),
+            Err(store) => (
+                store.previous.clone(),
+                std::mem::take(&mut *lock(&store.current)),
+            ),
+        }
     }
 
     /// The output of the call keyed `key`, if the last render or this one made it.

@@ -120,27 +120,21 @@ pub(super) fn build(
         _ => None,
     };
     let theme_refs = stable_refs(
-        content
-            .themes
-            .iter()
-            .map(|d| page_ref(d, &d.meta.title, &links))
-            .collect(),
+        &content.themes,
+        |m| &m.title,
+        &links,
         last.as_ref().map(|l| &l.themes[..]),
     );
     let claim_refs = stable_refs(
-        content
-            .claims
-            .iter()
-            .map(|d| page_ref(d, &d.meta.title, &links))
-            .collect(),
+        &content.claims,
+        |m| &m.title,
+        &links,
         last.as_ref().map(|l| &l.claims[..]),
     );
     let case_refs = stable_refs(
-        content
-            .case_studies
-            .iter()
-            .map(|d| page_ref(d, &d.meta.title, &links))
-            .collect(),
+        &content.case_studies,
+        |m| &m.title,
+        &links,
         last.as_ref().map(|l| &l.cases[..]),
     );
     let refs = Refs {

@@ -130,7 +130,10 @@ pub(super) fn link_case_studies(
         .as_deref()
         .filter(|c| c.links == links && c.ranked.len() == case_studies.len());
     let described = cached
-        .filter(|c| same_refs(&c.theme_refs, theme_refs) && same_refs(&c.claim_refs, claim_refs))
+        .filter(|c| {
+            Shared::all_ptr_eq(&c.theme_refs, theme_refs)
+                && Shared::all_ptr_eq(&c.claim_refs, claim_refs)
+        })
         .map(|c| &c.described[..]);
     let ranked = cached.map_or_else(
         || rank(case_studies, theme_refs.len(), claim_refs.len()),
@@ -164,11 +167,6 @@ pub(super) fn link_case_studies(
             claim_refs: claim_refs.to_vec(),
         };
     }
-}
-
-/// Whether two lists of links are the same values, in order.
-fn same_refs(a: &[Shared<PageRef>], b: &[Shared<PageRef>]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| Shared::ptr_eq(a, b))
 }
 
 /// Whether a list described before names, in order, the case studies ranked now by the

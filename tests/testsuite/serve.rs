@@ -1021,6 +1021,30 @@ fn site_files(site: &tessera::Site) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         .collect()
 }
 
+/// A rebuild through `compiler`, told that `changed` changed.
+fn rebuild(
+    compiler: &mut tessera::Compiler,
+    options: &tessera::BuildOptions,
+    changed: &[&str],
+) -> tessera::Site {
+    compiler
+        .compile_changed(options, &paths(changed))
+        .unwrap_or_else(|d| panic!("{}", d.render_human(false)))
+}
+
+/// A compile with nothing reused.
+fn fresh(options: &tessera::BuildOptions) -> tessera::Site {
+    tessera::compile(options).unwrap_or_else(|d| panic!("{}", d.render_human(false)))
+}
+
+/// The text of the page at `path` in the output folder, if the site has it.
+fn page_text(site: &tessera::Site, path: &str) -> Option<String> {
+    site.files
+        .iter()
+        .find(|f| f.path == std::path::Path::new(path))
+        .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+}
+
 fn paths(relative: &[&str]) -> Vec<std::path::PathBuf> {
     relative.iter().map(std::path::PathBuf::from).collect()
 }
@@ -1102,25 +1126,14 @@ fn a_linked_file_follows_its_target_between_rebuilds() {
 fn files_that_appear_or_go_between_rebuilds_are_seen() {
     let review = fixture();
     let (options, mut compiler) = compiled(&review);
-    let page = |site: &tessera::Site, path: &str| {
-        site.files
-            .iter()
-            .find(|f| f.path == std::path::Path::new(path))
-            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
-    };
     let same_as_fresh = |site: &tessera::Site, step: &str| {
-        let fresh =
-            tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
         assert!(
-            site_files(site) == site_files(&fresh),
+            site_files(site) == site_files(&fresh(&options)),
             "after {step}, the rebuild differs from a fresh build"
         );
     };
-    let compile = |compiler: &mut tessera::Compiler, changed: &[&str]| {
-        compiler
-            .compile_changed(&options, &paths(changed))
-            .unwrap_or_else(|d| panic!("{}", d.render_human(false)))
-    };
+    let compile =
+        |compiler: &mut tessera::Compiler, changed: &[&str]| rebuild(compiler, &options, changed);
 
     // A text edit alone: the listing is reused.
     append_to(&review, "content/case-studies/alpha.md", "\nEdited.\n");
@@ -1135,7 +1148,7 @@ fn files_that_appear_or_go_between_rebuilds_are_seen() {
     review.write("content/case-studies/epsilon.md", &copy);
     let site = compile(&mut compiler, &["content/case-studies/epsilon.md"]);
     assert!(
-        page(&site, "case-studies/epsilon/index.html").is_some(),
+        page_text(&site, "case-studies/epsilon/index.html").is_some(),
         "the new page"
     );
     same_as_fresh(&site, "a new file");
@@ -1147,7 +1160,7 @@ fn files_that_appear_or_go_between_rebuilds_are_seen() {
     std::fs::remove_file(review.path("content/case-studies/epsilon.md")).expect("remove");
     let site = compile(&mut compiler, &["content/case-studies/epsilon.md"]);
     assert!(
-        page(&site, "case-studies/epsilon/index.html").is_none(),
+        page_text(&site, "case-studies/epsilon/index.html").is_none(),
         "the page is gone"
     );
     same_as_fresh(&site, "a removed file");
@@ -1169,22 +1182,11 @@ fn files_that_appear_or_go_between_rebuilds_are_seen() {
 fn case_studies_resolved_last_time_are_kept_only_while_unchanged() {
     let review = fixture();
     let (options, mut compiler) = compiled(&review);
-    let beta_page = |site: &tessera::Site| {
-        site.files
-            .iter()
-            .find(|f| f.path == std::path::Path::new("case-studies/beta/index.html"))
-            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
-            .expect("beta's page")
-    };
     let mut step = |file: &str, from: &str, to: &str, what: &str| {
         replace_in(&review, file, from, to);
-        let site = compiler
-            .compile_changed(&options, &paths(&[file]))
-            .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
-        let fresh =
-            tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
+        let site = rebuild(&mut compiler, &options, &[file]);
         assert!(
-            site_files(&site) == site_files(&fresh),
+            site_files(&site) == site_files(&fresh(&options)),
             "after {what}, the rebuild differs from a fresh build"
         );
         site
@@ -1199,7 +1201,9 @@ fn case_studies_resolved_last_time_are_kept_only_while_unchanged() {
         "retitling alpha",
     );
     assert!(
-        beta_page(&site).contains("Alpha project, renamed"),
+        page_text(&site, "case-studies/beta/index.html")
+            .expect("beta's page")
+            .contains("Alpha project, renamed"),
         "beta names the new title"
     );
     step(
@@ -1229,9 +1233,10 @@ fn case_studies_resolved_last_time_are_kept_only_while_unchanged() {
 }
 
 /// Link problems are kept per file between rebuilds: after each edit the diagnostics are
-/// a fresh compile's, located where the link now is.
+/// a fresh compile's, located where the link now is, and a link to a heading another file
+/// loses is found broken.
 #[test]
-fn link_warnings_after_edits_are_a_fresh_compiles() {
+fn link_problems_after_edits_are_a_fresh_compiles() {
     let review = fixture();
     review.write(
         "content/case-studies/gamma.md",
@@ -1245,19 +1250,17 @@ fn link_warnings_after_edits_are_a_fresh_compiles() {
     let (options, mut compiler) = compiled(&review);
     let mut step = |file: &str, from: &str, to: &str, what: &str| {
         replace_in(&review, file, from, to);
-        let site = compiler
-            .compile_changed(&options, &paths(&[file]))
-            .unwrap_or_else(|d| panic!("{}", d.render_human(false)));
-        let fresh =
-            tessera::compile(&options).unwrap_or_else(|d| panic!("{}", d.render_human(false)));
-        let (got, want) = (
-            site.diagnostics.render_human(false),
-            fresh.diagnostics.render_human(false),
+        let got = rebuild(&mut compiler, &options, &[file])
+            .diagnostics
+            .render_human(false);
+        assert_eq!(
+            got,
+            fresh(&options).diagnostics.render_human(false),
+            "after {what}"
         );
-        assert_eq!(got, want, "after {what}");
         got
     };
-    // Another file's text: alpha's warning is the last one.
+    // Another file's text: alpha's warning is taken from the last check.
     let before = step(
         "content/case-studies/beta.md",
         "Another fictional programme.",
@@ -1273,6 +1276,39 @@ fn link_warnings_after_edits_are_a_fresh_compiles() {
         "a longer front matter in alpha",
     );
     assert_ne!(after, before, "the warning's line moved");
+
+    // A link to a heading in another file: removing the heading there breaks the link,
+    // though the linking file did not change.
+    append_to(
+        &review,
+        "content/case-studies/beta.md",
+        "\n## Results\n\nWhat it found.\n",
+    );
+    append_to(
+        &review,
+        "content/case-studies/alpha.md",
+        "\nSee [beta's results](beta.md#results).\n",
+    );
+    let both = [
+        "content/case-studies/alpha.md",
+        "content/case-studies/beta.md",
+    ];
+    rebuild(&mut compiler, &options, &both);
+    replace_in(
+        &review,
+        "content/case-studies/beta.md",
+        "## Results",
+        "Results:",
+    );
+    let broken = compiler
+        .compile_changed(&options, &paths(&["content/case-studies/beta.md"]))
+        .err()
+        .expect("the rebuild fails on the broken link");
+    let report = broken.render_human(false);
+    assert!(
+        report.contains("broken-anchor") && report.contains("alpha.md"),
+        "{report}"
+    );
 }
 
 /// Sends one request as a browser does, asking to keep the connection open, and reads the

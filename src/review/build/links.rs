@@ -65,8 +65,13 @@ pub(in crate::review) fn check_links(
             Some(file) => file.problems.clone(),
             None => check_file(doc, body, links, &anchors, &mut hints),
         };
-        diagnostics.extend(problems.iter().cloned());
-        found.push(problems);
+        // A build keeps nothing, so it need not copy.
+        if cache.is_some() {
+            diagnostics.extend(problems.iter().cloned());
+            found.push(problems);
+        } else {
+            diagnostics.extend(problems);
+        }
     }
     if let Some(cache) = cache {
         cache.links = Some(links.clone());

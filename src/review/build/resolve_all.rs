@@ -11,32 +11,34 @@
 use super::*;
 use crate::review::cache::{Resolved, ResolvedCase};
 
-/// The links of this build, by position, with the identity of the last build's where they
-/// are equal: a case study kept from the last model holds those, and so do new ones.
-pub(super) fn stable_refs(
-    mut refs: Vec<Shared<PageRef>>,
+/// The links to `docs` (titled by `title`), by position, with the identity of the last
+/// build's where they are equal: a case study kept from the last model holds those, and so
+/// do new ones.
+pub(super) fn stable_refs<M>(
+    docs: &[Arc<Document<M>>],
+    title: impl Fn(&M) -> &String,
+    links: &LinkMap,
     last: Option<&[Shared<PageRef>]>,
 ) -> Vec<Shared<PageRef>> {
-    if let Some(last) = last {
-        for (new, old) in refs.iter_mut().zip(last) {
-            if **new == **old {
-                *new = old.clone();
+    docs.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let new = page_ref(d, title(&d.meta), links);
+            match last.and_then(|last| last.get(i)) {
+                Some(old) if **old == *new => old.clone(),
+                _ => new,
             }
-        }
-    }
-    refs
+        })
+        .collect()
 }
 
 /// The last model's resolved case studies, if they were resolved with these lookups (the
 /// setting was checked when they were taken from the cache).
 pub(super) fn reusable(last: Option<Resolved>, index: &Index, refs: &Refs) -> Option<Resolved> {
-    let same_links = |new: &[Shared<PageRef>], old: &[Shared<PageRef>]| {
-        new.len() == old.len() && new.iter().zip(old).all(|(a, b)| Shared::ptr_eq(a, b))
-    };
     last.filter(|last| {
         last.index == *index
-            && same_links(refs.themes, &last.themes)
-            && same_links(refs.claims, &last.claims)
+            && Shared::all_ptr_eq(refs.themes, &last.themes)
+            && Shared::all_ptr_eq(refs.claims, &last.claims)
     })
 }
 
