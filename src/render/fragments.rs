@@ -27,8 +27,20 @@ use super::values::Digest;
 /// The name templates call: `cached(component="…", …arguments…)`.
 const FUNCTION: &str = "cached";
 
+/// The name templates call for a whole list: `cached_list(component="…", each=items,
+/// as="…", before="…", after="…", …arguments…)`.
+const LIST_FUNCTION: &str = "cached_list";
+
 /// The argument that names the component.
 const COMPONENT_ARG: &str = "component";
+
+/// `cached_list`'s own arguments: the list, the name each item is passed to the component
+/// as, and the text written before and after each item's fragment.
+const EACH_ARG: &str = "each";
+const AS_ARG: &str = "as";
+const BEFORE_ARG: &str = "before";
+const AFTER_ARG: &str = "after";
+const LIST_ARGS: [&str; 5] = [COMPONENT_ARG, EACH_ARG, AS_ARG, BEFORE_ARG, AFTER_ARG];
 
 /// One component call's output (a safe string, which clones by reference count), with the
 /// arguments whose identity its key names.
@@ -176,11 +188,13 @@ fn note_use(key: Digest) {
 /// copy of the templates that renders cached components, so a component that `cached`
 /// renders and that calls `cached` itself gets an error saying so.
 pub(super) fn register_stand_in(tera: &mut Tera) {
-    tera.register_function(FUNCTION, |_: Kwargs, _: &State| -> TeraResult<Value> {
-        Err(tera::Error::message(format!(
-            "`{FUNCTION}(component=…)` was called by a component that `{FUNCTION}` renders; call components directly there, and `{FUNCTION}` from page templates"
-        )))
-    });
+    for name in [FUNCTION, LIST_FUNCTION] {
+        tera.register_function(name, move |_: Kwargs, _: &State| -> TeraResult<Value> {
+            Err(tera::Error::message(format!(
+                "`{name}(component=…)` was called by a component that `{FUNCTION}` or `{LIST_FUNCTION}` renders; call components directly there, and `{name}` from page templates"
+            )))
+        });
+    }
 }
 
 /// Registers `cached` on `outer`, rendering components with `inner` (the same templates
@@ -188,15 +202,14 @@ pub(super) fn register_stand_in(tera: &mut Tera) {
 pub(super) fn register(outer: &mut Tera, mut inner: Tera, store: Arc<Store>) {
     let implicits = implicit_names(&inner);
     let globals = inner.global_context().clone();
-    outer.register_function(
-        FUNCTION,
-        Cached {
-            tera: inner,
-            globals,
-            implicits,
-            store,
-        },
-    );
+    let cached = Arc::new(Cached {
+        tera: inner,
+        globals,
+        implicits,
+        store,
+    });
+    outer.register_function(FUNCTION, CachedOne(cached.clone()));
+    outer.register_function(LIST_FUNCTION, CachedList(cached));
 }
 
 /// Every name that some component takes as an `@implicit` argument.
@@ -235,12 +248,19 @@ struct Call<'a> {
 }
 
 impl Cached {
-    fn call_of<'a>(&'a self, kwargs: &'a Kwargs, state: &State) -> TeraResult<Call<'a>> {
+    /// The call `kwargs` asks for, leaving out the arguments named in `own` (those of
+    /// `cached` or `cached_list` itself).
+    fn call_of<'a>(
+        &'a self,
+        kwargs: &'a Kwargs,
+        own: &[&str],
+        state: &State,
+    ) -> TeraResult<Call<'a>> {
         let component = kwargs.must_get::<&str>(COMPONENT_ARG)?;
         let args = kwargs
             .iter()
             .filter_map(|(key, value)| Some((key.as_str()?, value)))
-            .filter(|(key, _)| *key != COMPONENT_ARG)
+            .filter(|(key, _)| !own.contains(key))
             .collect();
         let mut implicits = Vec::with_capacity(self.implicits.len());
         for name in &self.implicits {
@@ -302,14 +322,13 @@ impl Cached {
             call.autoescape,
         )
     }
-}
 
-impl Function<TeraResult<Value>> for Cached {
-    fn call(&self, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
-        let call = self.call_of(&kwargs, state)?;
+    /// The call's output: kept from the last render or made earlier in this one, else
+    /// rendered (and kept, in `serve`).
+    fn fragment(&self, call: &Call) -> TeraResult<Value> {
         // A build keeps nothing, so it has no use for a key.
         let key = if self.store.keep {
-            self.key(&call)
+            self.key(call)
         } else {
             None
         };
@@ -319,7 +338,7 @@ impl Function<TeraResult<Value>> for Cached {
         if let Some(found) = key.as_ref().and_then(|(key, _)| self.store.get(key)) {
             return Ok(found);
         }
-        let value = Value::safe_string(&self.render(&call)?);
+        let value = Value::safe_string(&self.render(call)?);
         if let Some((key, held)) = key {
             let fragment = Fragment {
                 html: value.clone(),
@@ -328,6 +347,61 @@ impl Function<TeraResult<Value>> for Cached {
             self.store.put(key, fragment);
         }
         Ok(value)
+    }
+}
+
+/// `cached`: one component call.
+struct CachedOne(Arc<Cached>);
+
+impl Function<TeraResult<Value>> for CachedOne {
+    fn call(&self, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
+        let call = self.0.call_of(&kwargs, &[COMPONENT_ARG], state)?;
+        self.0.fragment(&call)
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// `cached_list`: the same component called once per item of a list, each call through the
+/// fragments as `cached` makes it, joined with the text around each item. It writes what
+/// `{% for x in each %}{{ before }}{{ cached(component=…, as=x, …) }}{{ after }}{% endfor %}`
+/// writes (`before` and `after` as they are, not escaped), without the template engine's
+/// work per item: the page's implicit values are read once for the whole list, which at
+/// 10,000 items is most of the time a list page takes once its cards are kept.
+struct CachedList(Arc<Cached>);
+
+impl Function<TeraResult<Value>> for CachedList {
+    fn call(&self, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
+        let each = kwargs.must_get::<Value>(EACH_ARG)?;
+        let Some(items) = each.as_array() else {
+            return Err(tera::Error::message(format!(
+                "`{LIST_FUNCTION}(each=…)` takes a list, not {}",
+                each.name()
+            )));
+        };
+        let name = kwargs.must_get::<&str>(AS_ARG)?;
+        let before = kwargs.get::<&str>(BEFORE_ARG)?.unwrap_or_default();
+        let after = kwargs.get::<&str>(AFTER_ARG)?.unwrap_or_default();
+        let mut call = self.0.call_of(&kwargs, &LIST_ARGS, state)?;
+        let at = call.args.len();
+        let mut fragments = Vec::with_capacity(items.len());
+        for item in items {
+            call.args.truncate(at);
+            call.args.push((name, item));
+            fragments.push(self.0.fragment(&call)?);
+        }
+        let texts: Vec<&str> = fragments.iter().filter_map(Value::as_str).collect();
+        let length = texts.iter().map(|t| t.len()).sum::<usize>()
+            + texts.len() * (before.len() + after.len());
+        let mut html = String::with_capacity(length);
+        for text in texts {
+            html.push_str(before);
+            html.push_str(text);
+            html.push_str(after);
+        }
+        Ok(Value::safe_string(&html))
     }
 
     fn is_safe(&self) -> bool {
@@ -400,6 +474,13 @@ mod tests {
     const PAGE: &str = r#"{% for item in items %}{{ <card item={item} level={3} /> }}|{{ cached(component="card", item=item, level=3) }}
 {% endfor %}"#;
 
+    /// A list written by a loop over `cached`, and by `cached_list`.
+    const LOOP: &str = r#"<ul>{% for item in items %}
+  <li>{{ cached(component="card", item=item, level=3) }}</li>{% endfor %}
+</ul>"#;
+    const LIST: &str = r#"<ul>{{ cached_list(component="card", each=items, as="item", level=3, before="\n  <li>", after="</li>") }}
+</ul>"#;
+
     fn tera(store: Arc<Store>) -> Tera {
         let mut inner = Tera::new();
         inner.autoescape_on(vec![".html"]);
@@ -411,6 +492,12 @@ mod tests {
                 (
                     "nested.html",
                     r#"{{ cached(component="calls_cached", item=items[0]) }}"#,
+                ),
+                ("loop.html", LOOP),
+                ("list.html", LIST),
+                (
+                    "not_a_list.html",
+                    r#"{{ cached_list(component="card", each=items[0], as="item") }}"#,
                 ),
             ])
             .unwrap();
@@ -531,6 +618,50 @@ mod tests {
         assert!(deep.contains(r#"|<h3><a href="../../a/">Alpha</a></h3>"#));
     }
 
+    fn render_template(tera: &Tera, name: &str, items: &[Value]) -> TeraResult<String> {
+        let mut context = Context::new();
+        context.insert("root", "../");
+        context.insert_value("items", Value::from(items.to_vec()));
+        tera.render(name, &context)
+    }
+
+    #[test]
+    fn cached_list_writes_what_the_loop_writes_and_keeps_the_same_fragments() {
+        let items = [
+            item("a/", "Tom & Jerry <3>"),
+            item("b/", "\"Quoted\""),
+            item("c/", "Gamma"),
+        ];
+        let mut fragments = Fragments::default();
+        let store = fragments.start(blake3::hash(b"templates and globals"));
+        let tera = tera(store.clone());
+        let (looped, loop_used) = recording(|| render_template(&tera, "loop.html", &items));
+        let (listed, list_used) = recording(|| render_template(&tera, "list.html", &items));
+        let looped = looped.unwrap();
+        assert_eq!(listed.unwrap(), looped);
+        assert!(
+            looped
+                .contains("\n  <li><h3><a href=\"../a/\">Tom &amp; Jerry &lt;3&gt;</a></h3></li>")
+        );
+        // Each item is one fragment, the same one a loop over `cached` uses.
+        assert_eq!(list_used.len(), 3);
+        assert_eq!(list_used, loop_used);
+        // An empty list writes nothing around it.
+        let empty = render_template(&tera, "list.html", &[]).unwrap();
+        assert_eq!(empty, "<ul>\n</ul>");
+    }
+
+    #[test]
+    fn cached_list_needs_a_list() {
+        let tera = tera(Store::passing());
+        let err = render_template(&tera, "not_a_list.html", &[item("a/", "Alpha")]).unwrap_err();
+        let chain = format!("{err:?}");
+        assert!(
+            chain.contains("`cached_list(each=…)` takes a list, not map"),
+            "{chain}"
+        );
+    }
+
     #[test]
     fn a_component_rendered_by_cached_cannot_call_it_again() {
         let tera = tera(Store::passing());
@@ -539,7 +670,7 @@ mod tests {
         let err = tera.render("nested.html", &context).unwrap_err();
         let chain = format!("{err:?}");
         assert!(
-            chain.contains("called by a component that `cached` renders"),
+            chain.contains("called by a component that `cached` or `cached_list` renders"),
             "{chain}"
         );
     }
