@@ -54,14 +54,15 @@ pub struct Link {
 /// The result of rendering one Markdown body.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    /// Shared, because `serve` keeps rendered bodies from one build to the next.
+    /// Shared, because `serve` keeps rendered bodies from one build to the next (so are
+    /// the anchors and links, which every rebuild reads again).
     pub html: Arc<str>,
     /// The page's headings, for a table of contents.
     pub toc: Vec<TocEntry>,
     /// Every id a link can target on this page: heading ids and footnote definition ids.
-    pub anchors: Vec<String>,
+    pub anchors: Arc<[String]>,
     /// Every link and image in the body, for checking and rewriting.
-    pub links: Vec<Link>,
+    pub links: Arc<[Link]>,
 }
 
 /// What [`render`] writes for one link or image destination, as the caller decides.
@@ -107,8 +108,8 @@ pub fn render(
     Rendered {
         html: Arc::from(html),
         toc: state.toc,
-        anchors: state.anchors,
-        links: state.links,
+        anchors: state.anchors.into(),
+        links: state.links.into(),
     }
 }
 

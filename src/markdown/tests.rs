@@ -83,7 +83,7 @@ fn headings_link_to_themselves() {
 #[test]
 fn anchors_include_headings_and_footnotes() {
     let rendered = plain("# Findings\n\nA claim.[^src]\n\n[^src]: A source.\n\n## Notes\n");
-    assert_eq!(rendered.anchors, ["findings", "src", "notes"]);
+    assert_eq!(*rendered.anchors, ["findings", "src", "notes"]);
     assert!(rendered.html.contains(r##"<a href="#src">1</a>"##));
     assert!(rendered.html.contains(r#"id="src""#));
 }
@@ -298,7 +298,7 @@ fn odd_inputs_do_not_panic() {
         assert_eq!(plain.toc, sanitized.toc, "{input:?}");
         assert_eq!(plain.anchors, sanitized.anchors, "{input:?}");
         assert_eq!(plain.links, sanitized.links, "{input:?}");
-        for link in &plain.links {
+        for link in plain.links.iter() {
             let at = input.get(link.offset..).unwrap_or_default();
             assert!(at.starts_with(['[', '!', '<']), "{input:?}: {link:?}");
         }

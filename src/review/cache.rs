@@ -77,20 +77,22 @@ impl BodyCache {
     }
 
     /// Records this build's bodies: those rendered anew are added, and those of files no
-    /// longer in the review forgotten. A new link map or new options start afresh.
+    /// longer in the review forgotten. `usable` is whether this cache was usable for the
+    /// build (see [`Self::usable`]); if not, the build's link map and options start afresh.
     pub(super) fn update<'a>(
         &mut self,
+        usable: bool,
         links: &LinkMap,
         options: MarkdownOptions,
         bodies: impl Iterator<Item = (&'a Path, &'a Arc<str>, usize, &'a Rendered)>,
     ) {
-        if self.usable(links, options).is_none() {
+        if !usable {
             self.inputs = Some((links.clone(), options));
             self.bodies.clear();
         }
-        let mut current = std::collections::HashSet::new();
+        let mut paths = Vec::new();
         for (path, source, body_offset, rendered) in bodies {
-            current.insert(path.to_path_buf());
+            paths.push(path);
             let known = self.bodies.get(path).is_some_and(|cached| {
                 Arc::ptr_eq(&cached.source, source) && cached.body_offset == body_offset
             });
@@ -103,7 +105,12 @@ impl BodyCache {
                 self.bodies.insert(path.to_path_buf(), body);
             }
         }
-        self.bodies.retain(|path, _| current.contains(path));
+        // Every path of this build is in the map, so it holds another only if it is larger.
+        if self.bodies.len() > paths.len() {
+            let current: std::collections::HashSet<&Path> = paths.into_iter().collect();
+            self.bodies
+                .retain(|path, _| current.contains(path.as_path()));
+        }
     }
 }
 

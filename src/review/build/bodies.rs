@@ -60,6 +60,7 @@ pub(in crate::review) fn render_bodies(
             .pop()
             .unwrap_or_default(),
     };
+    let usable = previous.is_some();
     if let Some(cache) = cache {
         let docs = content
             .case_studies
@@ -77,6 +78,7 @@ pub(in crate::review) fn render_bodies(
             .chain(&bodies.pages)
             .chain(content.home.as_ref().map(|_| &bodies.home));
         cache.update(
+            usable,
             links,
             options.markdown,
             docs.zip(rendered)

@@ -17,7 +17,7 @@ pub(in crate::review) struct LinkChecks {
 struct CheckedFile {
     /// The file's text (held, so that its address is not another text's).
     source: Arc<str>,
-    anchors: Vec<String>,
+    anchors: Arc<[String]>,
     problems: Vec<Diagnostic>,
 }
 
@@ -32,7 +32,6 @@ pub(in crate::review) fn check_links(
     diagnostics: &mut Diagnostics,
     cache: Option<&mut LinkChecks>,
 ) {
-    let mut anchors: HashMap<&Path, &[String]> = HashMap::new();
     let docs = all_docs(content);
     let rendered: Vec<&Rendered> = bodies
         .cases
@@ -42,52 +41,56 @@ pub(in crate::review) fn check_links(
         .chain(&bodies.pages)
         .chain(content.home.as_ref().map(|_| &bodies.home))
         .collect();
-    for (doc, body) in docs.iter().zip(&rendered) {
-        anchors.insert(doc.content_path, &body.anchors);
-    }
-    let checked = cache.as_deref().filter(|cache| {
-        cache.links.as_ref() == Some(links)
-            && cache.files.len() == docs.len()
-            && docs.iter().zip(&rendered).all(|(doc, body)| {
-                cache
-                    .files
-                    .get(doc.content_path)
-                    .is_some_and(|file| file.anchors == body.anchors)
-            })
-    });
-    let mut hints = MissingHints::new(links);
-    let mut found = Vec::with_capacity(docs.len());
-    for (doc, body) in docs.iter().zip(&rendered) {
-        let kept = checked
-            .and_then(|cache| cache.files.get(doc.content_path))
-            .filter(|file| Arc::ptr_eq(&file.source, doc.source));
-        let problems = match kept {
-            Some(file) => file.problems.clone(),
-            None => check_file(doc, body, links, &anchors, &mut hints),
-        };
-        // A build keeps nothing, so it need not copy.
-        if cache.is_some() {
-            diagnostics.extend(problems.iter().cloned());
-            found.push(problems);
-        } else {
-            diagnostics.extend(problems);
-        }
-    }
-    if let Some(cache) = cache {
-        cache.links = Some(links.clone());
-        cache.files = docs
-            .iter()
+    // Only links to a heading in another file read it: made when the first one is checked.
+    let anchors = std::cell::OnceCell::new();
+    let all_anchors = || -> HashMap<&Path, &[String]> {
+        docs.iter()
             .zip(&rendered)
-            .zip(found)
-            .map(|((doc, body), problems)| {
-                let file = CheckedFile {
-                    source: doc.source.clone(),
-                    anchors: body.anchors.clone(),
-                    problems,
-                };
-                (doc.content_path.to_path_buf(), file)
-            })
-            .collect();
+            .map(|(doc, body)| (doc.content_path, &body.anchors[..]))
+            .collect()
+    };
+    let mut hints = MissingHints::new(links);
+    let mut check = |doc: &AnyDoc, body: &Rendered| {
+        let anchors = anchors.get_or_init(all_anchors);
+        check_file(doc, body, links, anchors, &mut hints)
+    };
+    let Some(cache) = cache else {
+        // A build keeps nothing, so it need not copy.
+        for (doc, body) in docs.iter().zip(&rendered) {
+            diagnostics.extend(check(doc, body));
+        }
+        return;
+    };
+    let valid = cache.links.as_ref() == Some(links)
+        && cache.files.len() == docs.len()
+        && docs.iter().zip(&rendered).all(|(doc, body)| {
+            cache
+                .files
+                .get(doc.content_path)
+                .is_some_and(|file| file.anchors == body.anchors)
+        });
+    if !valid {
+        cache.links = Some(links.clone());
+        cache.files.clear();
+    }
+    // Updated in place: at 10,000 files, making the whole map again took 30 ms an edit.
+    for (doc, body) in docs.iter().zip(&rendered) {
+        let kept = cache
+            .files
+            .get(doc.content_path)
+            .filter(|file| Arc::ptr_eq(&file.source, doc.source));
+        if let Some(file) = kept {
+            diagnostics.extend(file.problems.iter().cloned());
+            continue;
+        }
+        let problems = check(doc, body);
+        diagnostics.extend(problems.iter().cloned());
+        let file = CheckedFile {
+            source: doc.source.clone(),
+            anchors: body.anchors.clone(),
+            problems,
+        };
+        cache.files.insert(doc.content_path.to_path_buf(), file);
     }
 }
 
@@ -102,7 +105,7 @@ fn check_file(
     let mut problems = Vec::new();
     // A long page can hold many broken links: locate them all in one pass.
     let mut locator = Locator::new(doc.source);
-    for link in &body.links {
+    for link in body.links.iter() {
         let at = doc.body_offset + link.offset;
         let problem = match links.resolve(doc.content_path, &link.dest) {
             Target::Draft { file } => {
