@@ -128,7 +128,7 @@ impl Published {
             .par_iter()
             .map(|c| pages_meta(&c.url, &c.title, &c.summary));
         let meta: HashMap<String, Digested> = case_meta.chain(claim_meta).collect();
-        if let Some(cache) = cache {
+        if let Some(cache) = cache.as_deref_mut() {
             let inputs = review
                 .case_studies
                 .iter()
@@ -157,7 +157,7 @@ impl Published {
                 let digest = tracked.then(|| digest_of("references", &entries));
                 (template_value(&entries), digest)
             },
-            || feeds::atom(review),
+            || feeds::atom(review, cache.map(|c| &mut c.atom)),
         );
         Published {
             meta,

@@ -25,6 +25,8 @@ pub(crate) struct PublishCache {
     citations: HashMap<String, (String, Digested)>,
     /// URL → (title, summary, metadata).
     meta: HashMap<String, (String, String, Digested)>,
+    /// The Atom feed's entries.
+    pub(super) atom: super::feeds::AtomEntries,
 }
 
 impl PublishCache {
