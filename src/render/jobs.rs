@@ -221,6 +221,26 @@ fn publication_value(config: &crate::config::SiteConfig) -> serde_json::Value {
 const HOME_CONTESTED: usize = 3;
 
 /// Every page of the review, in a fixed order.
+/// How many of the review's case studies the edition comparison lists as added or updated
+/// (those with an entry in `editions.case_studies`). A template could count them itself,
+/// but a loop over 10,000 case studies took longer than the rest of the page.
+fn changed_count(review: &Review, edition: &Edition) -> usize {
+    let Some(changes) = &edition.changes else {
+        return 0;
+    };
+    let changed: std::collections::HashSet<&str> = changes
+        .case_studies_added
+        .iter()
+        .map(|c| c.slug.as_str())
+        .chain(changes.case_studies_updated.iter().map(|c| c.slug.as_str()))
+        .collect();
+    review
+        .case_studies
+        .iter()
+        .filter(|c| changed.contains(c.slug.as_str()))
+        .count()
+}
+
 pub(super) fn page_jobs(review: &Review, edition: &Edition) -> Vec<PageJob> {
     let style = review.url_style;
     let mut jobs = Vec::new();
@@ -270,6 +290,16 @@ pub(super) fn page_jobs(review: &Review, edition: &Edition) -> Vec<PageJob> {
                 Var::Cards((0..review.case_studies.len()).collect()),
             ),
             ("filters", plain(filters(review))),
+            (
+                "new_count",
+                plain(Value::from(
+                    review.case_studies.iter().filter(|c| c.is_new).count(),
+                )),
+            ),
+            (
+                "changed_count",
+                plain(Value::from(changed_count(review, edition))),
+            ),
         ],
     ));
     for (i, c) in review.case_studies.iter().enumerate() {
