@@ -305,7 +305,10 @@ fn text(w: &mut Writer<Vec<u8>>, name: &str, value: &str) -> std::io::Result<()>
 }
 
 fn xml_string(writer: Writer<Vec<u8>>) -> String {
-    let mut text = String::from_utf8_lossy(&writer.into_inner()).into_owned();
+    // Written from `&str`s, so valid: checked, not copied (the feed of a large review is
+    // megabytes).
+    let mut text = String::from_utf8(writer.into_inner())
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     text.push('\n');
     text
 }
