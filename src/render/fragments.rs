@@ -386,19 +386,15 @@ impl Function<TeraResult<Value>> for CachedList {
         let after = kwargs.get::<&str>(AFTER_ARG)?.unwrap_or_default();
         let mut call = self.0.call_of(&kwargs, &LIST_ARGS, state)?;
         let at = call.args.len();
-        let mut fragments = Vec::with_capacity(items.len());
+        // Each fragment is let go of once written: a build keeps none, and holding them
+        // all until the end raised its peak memory by the length of the longest list.
+        let mut html = String::new();
         for item in items {
             call.args.truncate(at);
             call.args.push((name, item));
-            fragments.push(self.0.fragment(&call)?);
-        }
-        let texts: Vec<&str> = fragments.iter().filter_map(Value::as_str).collect();
-        let length = texts.iter().map(|t| t.len()).sum::<usize>()
-            + texts.len() * (before.len() + after.len());
-        let mut html = String::with_capacity(length);
-        for text in texts {
+            let fragment = self.0.fragment(&call)?;
             html.push_str(before);
-            html.push_str(text);
+            html.push_str(fragment.as_str().unwrap_or_default());
             html.push_str(after);
         }
         Ok(Value::safe_string(&html))

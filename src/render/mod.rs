@@ -187,7 +187,7 @@ pub(crate) fn render_site<E: Send>(
     let (published, jobs) = publishing_jobs(review, edition, publish::Published::of(review, None));
     heaviest_first(&jobs).into_par_iter().try_for_each(|i| {
         let job = &jobs[i];
-        let file = render_page(&tera, review, job, &values).map_err(|err| {
+        let file = render_page(&tera, review, job, &values, 0).map_err(|err| {
             RenderError::Template(Box::new(template_diagnostic(&err, &templates.site_theme)))
         })?;
         sink(file).map_err(RenderError::Sink)
@@ -260,7 +260,7 @@ pub(crate) fn render_one_per_template(
         .map(sample_of)
         .collect();
     samples.par_iter().try_for_each(|job| {
-        render_page(&tera, review, job, &values)
+        render_page(&tera, review, job, &values, 0)
             .map(drop)
             .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme)))
     })?;
@@ -418,8 +418,14 @@ pub(crate) fn render_cached(
         .collect();
     let fresh: Vec<(usize, OutputFile, fragments::Used)> = one_task_each(stale)
         .map(|i| {
+            let job = &jobs[i];
+            // The page's last size: a long list page grows to megabytes.
+            let size = cache
+                .pages
+                .get(&job.url)
+                .map_or(0, |p| p.file.contents.len());
             let (file, used) =
-                fragments::recording(|| render_page(&tera, review, &jobs[i], &values));
+                fragments::recording(|| render_page(&tera, review, job, &values, size));
             file.map(|file| (i, file, used))
                 .map_err(|err| Box::new(template_diagnostic(&err, &templates.site_theme)))
         })
@@ -491,11 +497,16 @@ pub(crate) fn render_cached(
     })
 }
 
+/// What a page's buffer starts at: most pages of a review are a few tens of kilobytes.
+const PAGE_SIZE_HINT: usize = 32 * 1024;
+
+/// Renders one page; `size_hint` is about how long it will be (0 if not known).
 fn render_page(
     tera: &Tera,
     review: &Review,
     job: &PageJob,
     values: &Values,
+    size_hint: usize,
 ) -> Result<OutputFile, tera::Error> {
     let mut context = Context::new();
     let root = if job.template == "404.html" {
@@ -509,10 +520,12 @@ fn render_page(
     context.insert("section", job.section);
     context.insert("title", &job.title);
     job.insert_vars(&mut context, values);
-    let html = tera.render(job.template, &context)?;
+    // Into bytes: templates write text, so there is no need to check it is UTF-8 again.
+    let mut html = Vec::with_capacity(size_hint.max(PAGE_SIZE_HINT));
+    tera.render_to(job.template, &context, &mut html)?;
     Ok(OutputFile {
         path: file_of(&job.url),
-        contents: Arc::from(html.into_bytes()),
+        contents: Arc::from(html),
     })
 }
 
