@@ -373,7 +373,7 @@ mod tests {
         assert!(cases.len() >= 2, "the fixture has case studies to list");
         for round in 0..3 {
             if round == 2 {
-                cases[1].title.push_str(", retitled");
+                cases[0].title.push_str(", retitled");
                 cases.pop();
             }
             let owned = dated(&cases);
@@ -384,18 +384,7 @@ mod tests {
                 String::from_utf8(entries_kept(&entries, base_url, &mut kept)).expect("UTF-8");
             assert_eq!(reused, fresh, "round {round}");
             assert_eq!(kept.by_url.len(), entries.len());
+            assert_eq!(reused.contains(", retitled</title>"), round == 2);
         }
-        assert!(
-            String::from_utf8(entries_kept(
-                &dated(&cases)
-                    .iter()
-                    .map(|(u, c)| (u.clone(), c))
-                    .collect::<Vec<_>>(),
-                base_url,
-                &mut kept
-            ))
-            .expect("UTF-8")
-            .contains(", retitled</title>")
-        );
     }
 }

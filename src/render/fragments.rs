@@ -385,6 +385,11 @@ impl Function<TeraResult<Value>> for CachedList {
         let before = kwargs.get::<&str>(BEFORE_ARG)?.unwrap_or_default();
         let after = kwargs.get::<&str>(AFTER_ARG)?.unwrap_or_default();
         let mut call = self.0.call_of(&kwargs, &LIST_ARGS, state)?;
+        if call.args.iter().any(|(arg, _)| *arg == name) {
+            return Err(tera::Error::message(format!(
+                "`{LIST_FUNCTION}(as=\"{name}\")` passes each item as `{name}`, which is also given as an argument: leave one out"
+            )));
+        }
         let at = call.args.len();
         // Each fragment is let go of once written: a build keeps none, and holding them
         // all until the end raised its peak memory by the length of the longest list.
@@ -494,6 +499,10 @@ mod tests {
                 (
                     "not_a_list.html",
                     r#"{{ cached_list(component="card", each=items[0], as="item") }}"#,
+                ),
+                (
+                    "as_twice.html",
+                    r#"{{ cached_list(component="card", each=items, as="item", item=items[0]) }}"#,
                 ),
             ])
             .unwrap();
@@ -648,12 +657,18 @@ mod tests {
     }
 
     #[test]
-    fn cached_list_needs_a_list() {
+    fn cached_list_needs_a_list_and_an_unused_name() {
         let tera = tera(Store::passing());
         let err = render_template(&tera, "not_a_list.html", &[item("a/", "Alpha")]).unwrap_err();
         let chain = format!("{err:?}");
         assert!(
             chain.contains("`cached_list(each=…)` takes a list, not map"),
+            "{chain}"
+        );
+        let err = render_template(&tera, "as_twice.html", &[item("a/", "Alpha")]).unwrap_err();
+        let chain = format!("{err:?}");
+        assert!(
+            chain.contains("passes each item as `item`, which is also given as an argument"),
             "{chain}"
         );
     }

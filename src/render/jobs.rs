@@ -220,7 +220,6 @@ fn publication_value(config: &crate::config::SiteConfig) -> serde_json::Value {
 /// How many contested claims the home page shows.
 const HOME_CONTESTED: usize = 3;
 
-/// Every page of the review, in a fixed order.
 /// How many of the review's case studies the edition comparison lists as added or updated
 /// (those with an entry in `editions.case_studies`). A template could count them itself,
 /// but a loop over 10,000 case studies took longer than the rest of the page.
@@ -241,6 +240,7 @@ fn changed_count(review: &Review, edition: &Edition) -> usize {
         .count()
 }
 
+/// Every page of the review, in a fixed order.
 pub(super) fn page_jobs(review: &Review, edition: &Edition) -> Vec<PageJob> {
     let style = review.url_style;
     let mut jobs = Vec::new();

@@ -41,7 +41,8 @@ pub(in crate::review) fn check_links(
         .chain(&bodies.pages)
         .chain(content.home.as_ref().map(|_| &bodies.home))
         .collect();
-    // Only links to a heading in another file read it: made when the first one is checked.
+    // Every heading id, by file: made only if some file's links are checked (in `serve`,
+    // after most edits, none or the edited file's).
     let anchors = std::cell::OnceCell::new();
     let all_anchors = || -> HashMap<&Path, &[String]> {
         docs.iter()
