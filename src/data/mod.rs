@@ -198,9 +198,14 @@ impl ReviewData {
         themes.sort_by(|a, b| a.slug.cmp(&b.slug));
         let mut claims: Vec<ClaimData> = review.claims.iter().map(claim_data).collect();
         claims.sort_by(|a, b| a.slug.cmp(&b.slug));
-        let mut case_studies: Vec<CaseStudyData> =
-            review.case_studies.iter().map(case_study_data).collect();
-        case_studies.sort_by(|a, b| a.slug.cmp(&b.slug));
+        // In parallel: at 10,000 case studies this was 50 ms of every edit in `serve`. Both
+        // keep the order a sequential map and a stable sort give.
+        let mut case_studies: Vec<CaseStudyData> = review
+            .case_studies
+            .par_iter()
+            .map(case_study_data)
+            .collect();
+        case_studies.par_sort_by(|a, b| a.slug.cmp(&b.slug));
         ReviewData {
             format: FORMAT,
             review: details(&review.config),

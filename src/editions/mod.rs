@@ -61,11 +61,14 @@ impl DataCache {
     /// Keeps `edition` (moved, not copied) and the files written from it for the next
     /// compile.
     pub(crate) fn keep(&mut self, edition: Edition, written: Written) {
-        self.last = Some(edition);
-        self.files = written.files;
-        if let Some(pieces) = written.pieces {
-            self.pieces = pieces;
-        }
+        // The last compile's data is freed on another thread: at 10,000 case studies that
+        // took 15 ms of every edit in `serve`.
+        let last = self.last.replace(edition);
+        let files = std::mem::replace(&mut self.files, written.files);
+        let pieces = written
+            .pieces
+            .map(|pieces| std::mem::replace(&mut self.pieces, pieces));
+        crate::drop_in_background((last, files, pieces));
     }
 
     /// The data of the last compile, for a compile whose review differs from the last in
