@@ -42,6 +42,8 @@ pub(super) struct Published {
     sitemap: Option<String>,
     /// Which print part holds each case study, once the pages are known.
     print_layout: Option<Arc<super::print::Layout>>,
+    /// In `serve`: the print parts' bodies as last rewritten.
+    print_bodies: Option<Arc<super::print::KeptBodies>>,
     /// The last render's links from `/print/`'s contested claims to their case studies
     /// (see [`Published::following`]).
     last_case_parts: Option<(Value, Digest)>,
@@ -146,6 +148,10 @@ impl Published {
             }
             cache.keep(kept_citations, kept_meta);
         }
+        let print_bodies = cache.as_deref().map(|c| c.print_bodies.clone());
+        if let Some(kept) = &print_bodies {
+            kept.forget_gone(review);
+        }
         let home = review.url_style.page("");
         let review_citation = cite(review_citer.as_ref(), &home, &config.title, "report", "")
             .map_or(Value::none(), |c| cite_value(&c, "cite"));
@@ -168,6 +174,7 @@ impl Published {
             ris: citations::export::ris(review.bibliography.library.iter()),
             sitemap: None,
             print_layout: None,
+            print_bodies,
             last_case_parts: None,
             atom,
             robots: feeds::robots(&config.base_url),
@@ -226,7 +233,7 @@ impl Published {
                 self.last_case_parts.take(),
             ))
         });
-        let mut print = super::print::jobs(review, layout);
+        let mut print = super::print::jobs(review, layout, self.print_bodies.as_ref());
         if let Some(last) = print.last_mut() {
             last.vars
                 .push(("references", digested_var(&self.references)));

@@ -27,6 +27,8 @@ pub(crate) struct PublishCache {
     meta: HashMap<String, (String, String, Digested)>,
     /// The Atom feed's entries.
     pub(super) atom: super::feeds::AtomEntries,
+    /// `/print/`'s case-study bodies.
+    pub(super) print_bodies: Arc<super::print::KeptBodies>,
 }
 
 impl PublishCache {
