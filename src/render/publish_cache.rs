@@ -1,6 +1,8 @@
 //! Each page's "cite this page" entry and metadata kept from one render to the next, for
 //! `serve`: formatting them for every case study is most of a rebuild's fixed cost in a
-//! large review, and an edit changes the title or summary of one page at most.
+//! large review, and an edit changes the title or summary of one page at most. The same
+//! cache holds the Atom feed's entries and `/print/`'s rewritten bodies (see `feeds` and
+//! `print`), which depend on the same configuration.
 
 use std::collections::HashMap;
 use std::sync::Arc;
