@@ -285,7 +285,9 @@ struct KeptBody {
 }
 
 impl KeptBodies {
-    /// Forgets the bodies of case studies no longer in `review`.
+    /// Forgets the bodies of case studies no longer in `review`, once it holds more bodies
+    /// than `review` has case studies (before that, a few stale ones cost little, and
+    /// finding them would mean a pass over every slug after every edit).
     pub(super) fn forget_gone(&self, review: &Review) {
         let mut kept = self.by_slug.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.len() > review.case_studies.len() {

@@ -352,6 +352,21 @@ fn cached_names_the_template_and_line_of_a_call_to_a_missing_component() {
 }
 
 #[test]
+fn cached_list_of_something_not_a_list_names_the_template_and_line() {
+    let review = Review::fixture("build/basic");
+    review.write(
+        "templates/case-studies.html",
+        "<ul>\n{{ cached_list(component=\"case_row\", each=filters[0], as=\"cs\", before=\"<li>\", after=\"</li>\") }}\n</ul>\n",
+    );
+    let run = review.run(&["build"]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr);
+    insta::with_settings!({ omit_expression => true }, {
+        insta::assert_snapshot!("cached_list_not_a_list", run.stderr);
+    });
+    assert!(!review.path("public").exists());
+}
+
+#[test]
 fn template_error_names_the_missing_variable_with_a_snippet() {
     let review = Review::fixture("build/basic");
     review.write(
