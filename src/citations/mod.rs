@@ -11,6 +11,7 @@
 mod cache;
 pub(crate) mod export;
 mod html;
+mod numbers;
 mod page;
 mod pending;
 mod style;
@@ -115,7 +116,7 @@ pub(crate) fn apply(
     for entry in bibliography.library.iter() {
         wanted.push((entry, ""));
     }
-    let formatted = match format_all(&style, &wanted) {
+    let formatted = match numbers::format_sharing_numbers(&style, &wanted) {
         Ok(formatted) => formatted,
         Err(message) => {
             diagnostics.push(

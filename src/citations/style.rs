@@ -146,4 +146,19 @@ impl Style {
             locale,
         })
     }
+
+    /// An archived style in British English, for tests.
+    #[cfg(test)]
+    pub(crate) fn archived(name: &str) -> Style {
+        let Some(CslStyle::Independent(csl)) = ArchivedStyle::by_name(name).map(ArchivedStyle::get)
+        else {
+            panic!("`{name}` is not an archived independent style");
+        };
+        Style {
+            name: name.to_string(),
+            csl,
+            locales: locales_for("en-GB"),
+            locale: LocaleCode("en-GB".to_string()),
+        }
+    }
 }
