@@ -13,6 +13,8 @@ The kind of edit (`--edit`):
   body          appends a word to the Markdown body (the default)
   title         appends a word to the front matter's `title:` (shown in every list)
   front-matter  appends a word to the front matter's `summary:`
+  locator       changes the page of the first finding's `locator: "p. N"`, a citation the
+                review did not make before (formatted again with the bibliography)
 
 Exit status: 0 on success, 1 if the server never answered or a reload never came.
 """
@@ -35,7 +37,7 @@ def parse_args():
     p.add_argument("--path", default="/__tessera/events", help="SSE endpoint")
     p.add_argument("--file", required=True, help="content file to edit")
     p.add_argument("--edits", type=int, default=10)
-    p.add_argument("--edit", choices=["body", "title", "front-matter"], default="body",
+    p.add_argument("--edit", choices=["body", "title", "front-matter", "locator"], default="body",
                    help="what each edit changes (see above)")
     p.add_argument("--pid", type=int, help="the server's process id: stop waiting if it exits")
     p.add_argument("--startup-timeout", type=float, default=300.0,
@@ -122,6 +124,12 @@ def edited(original, kind, i):
     word = f"benchmark{i}"
     if kind == "body":
         return original + f" {word}\n"
+    if kind == "locator":
+        pattern = re.compile(r'^(\s*locator: "p\. )\d+(")$', re.MULTILINE)
+        text, count = pattern.subn(rf"\g<1>{7000 + i}\2", original, count=1)
+        if count != 1:
+            sys.exit('serve latency: no `locator: "p. N"` line in the front matter to edit')
+        return text
     key = "title" if kind == "title" else "summary"
     pattern = re.compile(rf'^({key}: "[^"\n]*?)(")$', re.MULTILINE)
     text, count = pattern.subn(rf"\1 {word}\2", original, count=1)
