@@ -157,13 +157,32 @@ fn load(options: &BuildOptions, cache: Option<LoadCache>) -> Result<Loaded, Diag
     }
     let config = Arc::new(config);
     let templates = Templates::load(root, &config.site_theme, &mut diagnostics);
-    let (mut content, citation_cache) = match cache {
-        Some(cache) => (
-            content::load_cached(root, &mut diagnostics, cache.content, cache.maybe_changed),
-            Some(cache.citations),
-        ),
-        None => (content::load(root, &mut diagnostics), None),
+    // The citation style is read (and, once per process, every locale of hayagriva's
+    // archive decoded: about 50 ms on one core) beside the content, not after it.
+    let load_style = || {
+        let mut diagnostics = Diagnostics::new();
+        let style = citations::Style::load(root, &config, &mut diagnostics);
+        (style, diagnostics)
     };
+    let ((mut content, citation_cache), (style, style_diagnostics)) = std::thread::scope(|scope| {
+        let style = std::thread::Builder::new()
+            .name("tessera-style".to_string())
+            .spawn_scoped(scope, load_style);
+        let content = match cache {
+            Some(cache) => (
+                content::load_cached(root, &mut diagnostics, cache.content, cache.maybe_changed),
+                Some(cache.citations),
+            ),
+            None => (content::load(root, &mut diagnostics), None),
+        };
+        let style = match style {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => load_style(),
+        };
+        (content, style)
+    });
     let mut bibliography = Bibliography::load(
         root,
         content.bibliography.take().as_deref(),
@@ -172,7 +191,8 @@ fn load(options: &BuildOptions, cache: Option<LoadCache>) -> Result<Loaded, Diag
     let url_style = UrlStyle {
         portable: options.portable || config.build.portable,
     };
-    let bibliography = match citations::Style::load(root, &config, &mut diagnostics) {
+    diagnostics.insert_at(diagnostics.len(), style_diagnostics);
+    let bibliography = match style {
         Some(style) => {
             let cites = citations::cites_of(&content);
             let references = url_style.page("references");
