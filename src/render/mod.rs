@@ -197,6 +197,9 @@ pub(crate) fn render_site<E: Send>(
     for file in files {
         sink(file).map_err(RenderError::Sink)?;
     }
+    // Freeing every page's variables and every converted value takes about 50 ms at
+    // 10,000 case studies, on one core, and nothing waits for it.
+    crate::drop_in_background((jobs, values.into_items()));
     Ok(counts)
 }
 

@@ -203,6 +203,19 @@ pub(super) struct Values<'a> {
 }
 
 impl<'a> Values<'a> {
+    /// The converted values, apart from the review they were made from: to be freed
+    /// elsewhere.
+    pub(super) fn into_items(self) -> impl Send + 'static {
+        (
+            self.cases,
+            self.cards,
+            self.themes,
+            self.claims,
+            self.facets,
+            self.map,
+        )
+    }
+
     /// Values without digests, for a build that renders every page.
     pub(super) fn untracked(review: &'a Review) -> Values<'a> {
         let none = |n: usize| (0..n).map(|_| Item::new(None)).collect();
