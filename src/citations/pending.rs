@@ -2,9 +2,9 @@
 //!
 //! hayagriva's driver formats every citation in one pass, on one core: about a second at
 //! 10,000 case studies when every citation is formatted, tens of milliseconds when most
-//! share a number ([`super::numbers`]). The Markdown bodies and their link checks need nothing it makes, so
-//! a build starts it, renders the bodies on the other core, and waits for it only when the
-//! case studies' findings are resolved. What comes out, diagnostics included (and in the
+//! share a number ([`super::numbers`]). The Markdown bodies and their link checks need
+//! nothing it makes, so a build starts it, renders the bodies on the other core, and waits
+//! for it only when the case studies' findings are resolved. What comes out, diagnostics included (and in the
 //! same order), is what formatting first and rendering after would give.
 
 use std::path::PathBuf;
