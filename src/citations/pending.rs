@@ -4,8 +4,9 @@
 //! 10,000 case studies when every citation is formatted, tens of milliseconds when most
 //! share a number ([`super::numbers`]). The Markdown bodies and their link checks need
 //! nothing it makes, so a build starts it, renders the bodies on the other core, and waits
-//! for it only when the case studies' findings are resolved. What comes out, diagnostics included (and in the
-//! same order), is what formatting first and rendering after would give.
+//! for it only when the case studies' findings are resolved. What comes out, diagnostics
+//! included (and in the same order), is what formatting first and rendering after would
+//! give.
 
 use std::path::PathBuf;
 use std::sync::Arc;
