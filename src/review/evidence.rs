@@ -336,6 +336,7 @@ mod tests {
             description: String::new(),
             slug: id.into(),
             url: String::new(),
+            position: None,
         })
     }
 

@@ -105,18 +105,23 @@ impl<'a> Vocabulary<'a> {
                 description: String::new(),
                 slug,
                 url,
+                position: None,
             });
         };
-        match declared.values.iter().find(|v| v.id == id) {
-            Some(v) => Ok(FacetValue {
-                facet: facet.to_string(),
-                facet_label: declared.label.clone(),
-                id: v.id.clone(),
-                label: v.label().to_string(),
-                description: v.description.clone(),
-                slug,
-                url,
-            }),
+        match declared.values.iter().position(|v| v.id == id) {
+            Some(position) => {
+                let v = &declared.values[position];
+                Ok(FacetValue {
+                    facet: facet.to_string(),
+                    facet_label: declared.label.clone(),
+                    id: v.id.clone(),
+                    label: v.label().to_string(),
+                    description: v.description.clone(),
+                    slug,
+                    url,
+                    position: Some(position),
+                })
+            }
             None => {
                 let allowed: Vec<&str> = declared.ids().collect();
                 Err(UnknownValue {

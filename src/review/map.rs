@@ -85,6 +85,7 @@ fn axis(
                     description: t.summary.clone(),
                     slug: t.slug.clone(),
                     url: t.url.clone(),
+                    position: None,
                 })
             })
             .collect();

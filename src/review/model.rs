@@ -33,6 +33,9 @@ pub(crate) struct FacetValue {
     pub description: String,
     pub slug: String,
     pub url: String,
+    /// Where the value stands among its facet's values in site.toml, from 0 (a harvest
+    /// plot's design letter); none for a facet site.toml does not declare.
+    pub position: Option<usize>,
 }
 
 /// A facet with its values, for filters and facet pages.
