@@ -99,19 +99,16 @@ fn split_number(locator: &str) -> Option<(&str, &str)> {
     plain.then_some((label, number))
 }
 
-/// For each wanted citation, its entry, label and number when it is at least the entry's
-/// third citation and its locator ends in a plain number.
-fn later_numbered<'a>(
-    wanted: &[(&'a Entry, &'a str)],
-) -> Vec<Option<(&'a Entry, &'a str, &'a str)>> {
+/// For each wanted citation, its locator's label and number when it is at least the
+/// entry's third citation and its locator ends in a plain number.
+fn later_numbered<'a>(wanted: &[(&Entry, &'a str)]) -> Vec<Option<(&'a str, &'a str)>> {
     let mut cited: HashMap<&str, usize> = HashMap::new();
     wanted
         .iter()
         .map(|&(entry, locator)| {
             let times = cited.entry(entry.key()).or_default();
             *times += 1;
-            let (label, number) = split_number(locator).filter(|_| *times > 2)?;
-            Some((entry, label, number))
+            split_number(locator).filter(|_| *times > 2)
         })
         .collect()
 }
@@ -143,8 +140,10 @@ impl<'a> Plan<'a> {
     fn new(wanted: &[(&'a Entry, &'a str)]) -> Plan<'a> {
         let later = later_numbered(wanted);
         let mut counts: HashMap<(&str, &str), usize> = HashMap::new();
-        for (entry, label, _) in later.iter().flatten() {
-            *counts.entry((entry.key(), label)).or_default() += 1;
+        for ((entry, _), later) in wanted.iter().zip(&later) {
+            if let Some((label, _)) = later {
+                *counts.entry((entry.key(), label)).or_default() += 1;
+            }
         }
         let mut plan = Plan {
             reduced: Vec::with_capacity(wanted.len()),
@@ -155,7 +154,7 @@ impl<'a> Plan<'a> {
         let mut pair_of: HashMap<(&str, &str), usize> = HashMap::new();
         for (&(entry, locator), later) in wanted.iter().zip(&later) {
             match later {
-                Some((_, label, number)) if counts[&(entry.key(), *label)] > 1 => {
+                Some((label, number)) if counts[&(entry.key(), *label)] > 1 => {
                     let pair = *pair_of.entry((entry.key(), label)).or_insert_with(|| {
                         pairs.push((entry, label));
                         pairs.len() - 1
@@ -180,21 +179,21 @@ impl<'a> Plan<'a> {
     /// Each wanted citation's text, from the reduced run's; `None` when a pair of
     /// stand-ins did not come out as the same text around its number.
     fn expand(self, formatted: Formatted) -> Option<Formatted> {
-        let mut shapes: HashMap<usize, Shape<'_>> = HashMap::new();
-        for (pair, &at) in self.stand_ins.iter().enumerate() {
-            let first = Shape::of(formatted.citations.get(at)?, STAND_INS[0])?;
-            let second = Shape::of(formatted.citations.get(at + 1)?, STAND_INS[1])?;
-            if first != second {
-                return None;
-            }
-            shapes.insert(pair, first);
-        }
+        let shapes = self
+            .stand_ins
+            .iter()
+            .map(|&at| {
+                let first = Shape::of(formatted.citations.get(at)?, STAND_INS[0])?;
+                let second = Shape::of(formatted.citations.get(at + 1)?, STAND_INS[1])?;
+                (first == second).then_some(first)
+            })
+            .collect::<Option<Vec<Shape<'_>>>>()?;
         let citations = self
             .slots
             .iter()
             .map(|slot| match *slot {
                 Slot::Own(at) => formatted.citations.get(at).cloned(),
-                Slot::Shared(pair, number) => shapes.get(&pair).map(|shape| shape.with(number)),
+                Slot::Shared(pair, number) => shapes.get(pair).map(|shape| shape.with(number)),
             })
             .collect::<Option<Vec<String>>>()?;
         Some(Formatted {
