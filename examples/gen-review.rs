@@ -56,6 +56,10 @@ struct Args {
     /// How big the stress input is: words, links, broken links, findings or facet values.
     #[arg(long, default_value_t = 10_000)]
     stress_size: usize,
+    /// Give every case study the first theme too, as a review whose themes include one as
+    /// broad as the review itself (a theme on every case study), in both sites.
+    #[arg(long)]
+    broad_theme: bool,
 }
 
 /// The outsized inputs `--stress` adds.
@@ -451,6 +455,8 @@ struct Review {
     themes: Vec<Theme>,
     claims: Vec<Claim>,
     sources: Vec<Source>,
+    /// Every case study also has the first theme (`--broad-theme`).
+    broad_theme: bool,
 }
 
 /// How a body links to another case study.
@@ -558,12 +564,13 @@ fn generate_sources(rng: &mut Rng) -> Vec<Source> {
         .collect()
 }
 
-fn generate_review(seed: u64) -> Review {
+fn generate_review(seed: u64, broad_theme: bool) -> Review {
     let mut rng = Rng::with_seed(seed);
     Review {
         themes: generate_themes(&mut rng),
         claims: generate_claims(&mut rng),
         sources: generate_sources(&mut rng),
+        broad_theme,
     }
 }
 
@@ -572,6 +579,14 @@ fn generate_review(seed: u64) -> Review {
 fn case_seed(seed: u64, number: usize) -> u64 {
     let mut mix = Rng::with_seed(seed ^ (number as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
     mix.u64(..)
+}
+
+/// A case study's themes, with the first theme added under `--broad-theme`.
+fn broadened(mut themes: Vec<usize>, review: &Review) -> Vec<usize> {
+    if review.broad_theme && !themes.contains(&0) {
+        themes.insert(0, 0);
+    }
+    themes
 }
 
 fn organisation(rng: &mut Rng) -> String {
@@ -629,7 +644,7 @@ fn generate_case_study(seed: u64, number: usize, review: &Review) -> CaseStudy {
             .into_iter()
             .map(|i| facet("framed_as").values[i].0)
             .collect(),
-        themes: distinct(&mut rng, review.themes.len(), theme_count),
+        themes: broadened(distinct(&mut rng, review.themes.len(), theme_count), review),
         sources,
         findings,
         body_seed: rng.u64(..),
@@ -1297,7 +1312,7 @@ fn run(args: &Args) -> io::Result<()> {
     let hugo = args.out.join("hugo");
     clear(&tessera)?;
     clear(&hugo)?;
-    let review = generate_review(args.seed);
+    let review = generate_review(args.seed, args.broad_theme);
     write_shared(
         &tessera,
         &hugo,
