@@ -14,6 +14,8 @@
 #   BENCH_SIZES="1000 10000"  case-study counts to benchmark
 #   BENCH_RUNS=3              timed runs per engine and size (at least 1; 3+ for a median)
 #   BENCH_SEED=7              generator seed
+#   BENCH_GEN_ARGS=""         more gen-review arguments, e.g. "--broad-theme" (a theme on
+#                             every case study); use its own BENCH_WORK
 #   BENCH_WORK=DIR            where corpora and outputs go (default: /dev/shm/tessera-bench
 #                             when /dev/shm exists, else bench/work/)
 #   BENCH_HUGO=0              skip Hugo
@@ -456,7 +458,8 @@ bench_size() {
     echo
     echo "== $size case studies =="
     mkdir -p "$dir"
-    "$GEN" --case-studies "$size" --out "$dir" --seed "$SEED"
+    # shellcheck disable=SC2086 # the arguments are meant to be split
+    "$GEN" --case-studies "$size" --out "$dir" --seed "$SEED" ${BENCH_GEN_ARGS:-}
     if [[ ${BENCH_ONLY:-} == places ]]; then
         bench_places "$size" "$dir"
         bench_check "$size" "$dir"
