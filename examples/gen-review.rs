@@ -10,9 +10,10 @@
 //!   vocabulary of the sample review; search off), `content/_index.md`, 40 themes
 //!   (`content/themes/theme-NN.md`), 200 claims (`content/claims/claim-NNN.md`), a Hayagriva
 //!   bibliography of 100 entries (`content/references.yaml`) and N case studies
-//!   (`content/case-studies/case-NNNNN.md`), each with 2–4 themes, 2–4 findings and a
-//!   600–900-word Markdown body (headings, paragraphs, lists, emphasis, external links, a
-//!   table and 1–3 relative links to other case studies).
+//!   (`content/case-studies/case-NNNNN.md`), each with 2–4 themes, 2–4 findings (those of
+//!   about a third of case studies without a source) and a Markdown body of 150–300,
+//!   600–900 or 2,000–3,000 words (headings, paragraphs, lists, emphasis, external links,
+//!   a table and 1–3 relative links to other case studies; see `case_body`).
 //! - `DIR/hugo/`: an equivalent plain Hugo site (`hugo.toml`, the same pages with the same
 //!   bodies, themes as a taxonomy whose term pages carry the theme text, and minimal
 //!   templates in `layouts/`), so both engines render the same text. This is the plain
