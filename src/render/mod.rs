@@ -17,7 +17,7 @@ mod publish_cache;
 pub(crate) mod site_theme;
 mod values;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -351,7 +351,7 @@ struct CachedPage {
 
 /// A site rendered into memory, and how many of its pages had to be rendered.
 pub(crate) struct RenderedSite {
-    /// Every page, sorted by path.
+    /// Every page, sorted by path (as bytes).
     pub files: Vec<OutputFile>,
     /// Pages rendered in this build; the rest were the previous build's, unchanged.
     pub rendered: usize,
@@ -443,26 +443,46 @@ pub(crate) fn render_cached(
                 .get(&jobs[*i].url)
                 .is_none_or(|old| old.fragments.is_empty())
     });
+    let mut rendered_now = vec![false; outcomes.len()];
     for (i, file, used) in fresh {
+        rendered_now[i] = true;
         outcomes[i].1 = Some((file, used));
     }
-    // The build succeeded: it becomes the one the next build compares with.
-    let mut pages = HashMap::with_capacity(outcomes.len());
+    // The build succeeded: its pages become the ones the next build compares with. The
+    // last build's map is brought up to date rather than made again: after an edit at
+    // 10,000 case studies nearly every page is the last build's, and making the map again
+    // took about 10 ms.
+    let mut pages = std::mem::take(&mut cache.pages);
+    let mut tracked: Vec<&str> = Vec::with_capacity(jobs.len());
+    let mut untracked_went = false;
     let mut files = Vec::with_capacity(outcomes.len());
-    for ((digest, page), job) in outcomes.into_iter().zip(&jobs) {
+    for (i, ((digest, page), job)) in outcomes.into_iter().zip(&jobs).enumerate() {
         // Every page was either reused or rendered just now.
         let Some((file, fragments)) = page else {
             continue;
         };
-        if let Some(digest) = digest {
-            let page = CachedPage {
-                digest,
-                file: file.clone(),
-                fragments,
-            };
-            pages.insert(job.url.clone(), page);
+        match digest {
+            // A reused page is in the map already, with this digest.
+            Some(digest) => {
+                tracked.push(&job.url);
+                if rendered_now[i] {
+                    let page = CachedPage {
+                        digest,
+                        file: file.clone(),
+                        fragments,
+                    };
+                    pages.insert(job.url.clone(), page);
+                }
+            }
+            None => untracked_went |= pages.remove(&job.url).is_some(),
         }
         files.push(file);
+    }
+    // Every page of the last build is one of this build's, tracked as before.
+    let none_went = !untracked_went && pages.len() == tracked.len();
+    if !none_went {
+        let urls: HashSet<&str> = tracked.into_iter().collect();
+        pages.retain(|url, _| urls.contains(url.as_str()));
     }
     let downloads = published.files();
     let download_count = downloads.len();
@@ -471,7 +491,7 @@ pub(crate) fn render_cached(
     let (digests, values) = values.into_cache();
     let publish_cache = std::mem::take(&mut cache.published);
     let mut fragments = std::mem::take(&mut cache.fragments);
-    if same_fragments && cache.pages.keys().all(|url| pages.contains_key(url)) {
+    if same_fragments && none_went {
         fragments.keep_last(store);
     } else {
         fragments.finish(store, pages.values().flat_map(|page| page.fragments.iter()));
@@ -492,7 +512,9 @@ pub(crate) fn render_cached(
     );
     // Freeing a large review takes a while, and nothing waits for it.
     crate::drop_in_background(replaced);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    // By the path's bytes: comparing paths component by component took about 7 ms at
+    // 10,000 case studies, and any fixed order serves.
+    files.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
     Ok(RenderedSite {
         files,
         rendered,
