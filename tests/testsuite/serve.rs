@@ -1165,6 +1165,11 @@ fn files_that_appear_or_go_between_rebuilds_are_seen() {
     );
     same_as_fresh(&site, "a removed file");
 
+    // And comes back: its pages must not be mixed up with those kept from before it went.
+    review.write("content/case-studies/epsilon.md", &copy);
+    let site = compile(&mut compiler, &["content/case-studies/epsilon.md"]);
+    same_as_fresh(&site, "a file that came back");
+
     // An asset appears.
     review.write("content/case-studies/figure.svg", "<svg/>");
     let site = compile(&mut compiler, &["content/case-studies/figure.svg"]);
