@@ -136,17 +136,7 @@ impl Published {
                 .iter()
                 .map(|c| (&c.url, &c.title, &c.summary))
                 .chain(review.claims.iter().map(|c| (&c.url, &c.title, &c.summary)));
-            let mut kept_citations = HashMap::new();
-            let mut kept_meta = HashMap::new();
-            for (url, title, summary) in inputs {
-                if let Some(citation) = page_citations.get(url) {
-                    kept_citations.insert(url.clone(), (title.clone(), citation.clone()));
-                }
-                if let Some(value) = meta.get(url) {
-                    kept_meta.insert(url.clone(), (title.clone(), summary.clone(), value.clone()));
-                }
-            }
-            cache.keep(kept_citations, kept_meta);
+            cache.keep(inputs, &page_citations, &meta);
         }
         let print_bodies = cache.as_deref().map(|c| c.print_bodies.clone());
         if let Some(kept) = &print_bodies {
