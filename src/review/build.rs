@@ -40,8 +40,8 @@ use bodies::*;
 use case_study::*;
 pub(super) use links::{LinkChecks, check_links};
 use listings::*;
-pub(super) use pages::link_map;
 use pages::*;
+pub(super) use pages::{all_docs, link_map};
 use references::*;
 use resolve_all::*;
 use warnings::*;
@@ -77,7 +77,8 @@ pub(super) fn build(
     };
     let (draft_cases, draft_paths) = drop_drafts(&mut content, options.drafts);
     sort_by_title(&mut content);
-    check_duplicates(&content, diagnostics);
+    let docs = all_docs(&content);
+    check_duplicates(&docs, diagnostics);
     check_facet_urls(&config, &content, diagnostics);
     let index = Index {
         themes: slug_index(&content.themes),
@@ -85,7 +86,7 @@ pub(super) fn build(
         cases: slug_index(&content.case_studies),
         draft_cases,
     };
-    let mut links = link_map(&content, style);
+    let mut links = link_map(&content, &docs, style);
     links.drafts = draft_paths;
     let bodies = render_bodies(
         &content,
@@ -96,6 +97,7 @@ pub(super) fn build(
     let link_problems = diagnostics.len();
     check_links(
         &content,
+        &docs,
         &links,
         &bodies,
         diagnostics,

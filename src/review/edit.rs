@@ -14,7 +14,7 @@ use crate::content::Content;
 use crate::diagnostics::Diagnostics;
 use crate::markdown::{Rendered, TocEntry};
 
-use super::build::{check_links, drop_drafts, link_map, render_bodies, sort_by_title};
+use super::build::{all_docs, check_links, drop_drafts, link_map, render_bodies, sort_by_title};
 use super::cache::{Inputs, ReviewCache};
 use super::{Review, ReviewOptions};
 
@@ -54,7 +54,8 @@ impl Review {
         // The same steps as a build, so that documents come in the model's order.
         let (_, draft_paths) = drop_drafts(&mut content, options.drafts);
         sort_by_title(&mut content);
-        let mut links = link_map(&content, options.url_style);
+        let docs = all_docs(&content);
+        let mut links = link_map(&content, &docs, options.url_style);
         links.drafts = draft_paths;
         let bodies = render_bodies(&content, &links, options, Some(&mut cache.bodies));
         if let Some(last) = &cache.last {
@@ -62,6 +63,7 @@ impl Review {
         }
         check_links(
             &content,
+            &docs,
             &links,
             &bodies,
             diagnostics,

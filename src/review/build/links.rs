@@ -27,12 +27,12 @@ struct CheckedFile {
 /// are taken from it.
 pub(in crate::review) fn check_links(
     content: &Content,
+    docs: &[AnyDoc],
     links: &LinkMap,
     bodies: &Bodies,
     diagnostics: &mut Diagnostics,
     cache: Option<&mut LinkChecks>,
 ) {
-    let docs = all_docs(content);
     let rendered: Vec<&Rendered> = bodies
         .cases
         .iter()
