@@ -494,7 +494,8 @@ pub(crate) fn render_cached(
     if same_fragments && none_went {
         fragments.keep_last(store);
     } else {
-        fragments.finish(store, pages.values().flat_map(|page| page.fragments.iter()));
+        let live = pages.values().map(|page| page.fragments.clone()).collect();
+        fragments.finish(store, live);
     }
     let replaced = std::mem::replace(
         cache,
