@@ -149,6 +149,7 @@ pub(in crate::review) struct AnyDoc<'a> {
 
 /// Every document in one order (case studies, themes, claims, pages, home) with the folder
 /// its page is written to: the one place that decides page URLs.
+///
 /// A build makes this list once and hands it to each step that needs it: at 10,000 case
 /// studies making it took a few milliseconds each time.
 pub(in crate::review) fn all_docs(content: &Content) -> Vec<AnyDoc<'_>> {
