@@ -75,7 +75,6 @@ impl PublishCache {
         meta: &HashMap<String, Digested>,
     ) {
         let (mut cited, mut described) = (0, 0);
-        let mut went = false;
         for (url, title, summary) in pages {
             match citations.get(url) {
                 Some(citation) => {
@@ -86,7 +85,9 @@ impl PublishCache {
                         self.citations.insert(url.clone(), entry);
                     }
                 }
-                None => went |= self.citations.remove(url).is_some(),
+                None => {
+                    self.citations.remove(url);
+                }
             }
             match meta.get(url) {
                 Some(value) => {
@@ -100,11 +101,13 @@ impl PublishCache {
                         self.meta.insert(url.clone(), entry);
                     }
                 }
-                None => went |= self.meta.remove(url).is_some(),
+                None => {
+                    self.meta.remove(url);
+                }
             }
         }
-        // Entries of pages that are no longer in the review.
-        if went || self.citations.len() != cited || self.meta.len() != described {
+        // Entries of pages that are no longer in the review: every other entry is counted.
+        if self.citations.len() != cited || self.meta.len() != described {
             self.citations.retain(|url, _| citations.contains_key(url));
             self.meta.retain(|url, _| meta.contains_key(url));
         }

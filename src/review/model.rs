@@ -34,7 +34,8 @@ pub(crate) struct FacetValue {
     pub slug: String,
     pub url: String,
     /// Where the value stands among its facet's values in site.toml, from 0 (a harvest
-    /// plot's design letter); none for a facet site.toml does not declare.
+    /// plot's design letter); none for a facet site.toml does not declare, and for a theme
+    /// on a map axis.
     pub position: Option<usize>,
 }
 

@@ -285,7 +285,6 @@ impl Lists {
         let mut index: HashMap<Vec<usize>, usize> = HashMap::new();
         let mut groups = Groups {
             on: vec![Vec::new(); self.members.len()],
-            of: vec![usize::MAX; cases.len()],
             ..Groups::default()
         };
         for (i, &links) in cases.iter().enumerate() {
@@ -303,12 +302,11 @@ impl Lists {
                 g
             });
             groups.members[g].push(i);
-            groups.of[i] = g;
         }
-        let none = groups.sets.len();
-        for g in &mut groups.of {
-            if *g == usize::MAX {
-                *g = none;
+        groups.of = vec![groups.sets.len(); cases.len()];
+        for (g, members) in groups.members.iter().enumerate() {
+            for &i in members {
+                groups.of[i] = g;
             }
         }
         groups
