@@ -384,18 +384,25 @@ pub(crate) fn render_cached(
     let globals = jobs::global_context(review, edition);
     // Everything a page is rendered from besides its own variables.
     let shared = digest_all("shared", [templates.digest, digest_of("globals", &globals)]);
-    let values = Values::tracked(review, &baseline, &cache.values);
+    let last_published = cache.last_published.take();
+    // The values' digests and the page list each walk every case study: on two cores,
+    // side by side.
+    let (values, (published, jobs)) = rayon::join(
+        || Values::tracked(review, &baseline, &cache.values),
+        || {
+            let published = match (edited, last_published) {
+                // Only bodies changed: everything publishing makes comes from front
+                // matter, the bibliography and the configuration, so the last render's is
+                // still right.
+                (Some(_), Some(last)) => last,
+                (_, last) => publish::Published::of(review, Some(&mut cache.published))
+                    .following(last.as_ref()),
+            };
+            publishing_jobs(review, edition, published)
+        },
+    );
     let store = cache.fragments.start(shared);
     let tera = with_globals(templates, &globals, store.clone());
-    let published = match (edited, cache.last_published.take()) {
-        // Only bodies changed: everything publishing makes comes from front matter, the
-        // bibliography and the configuration, so the last render's is still right.
-        (Some(_), Some(last)) => last,
-        (_, last) => {
-            publish::Published::of(review, Some(&mut cache.published)).following(last.as_ref())
-        }
-    };
-    let (published, jobs) = publishing_jobs(review, edition, published);
     // First each page's digest and, where it is the last build's, its file; then only the
     // pages that changed are rendered, the heaviest first, so that the few long list pages
     // an edit touches start at once, on different threads.
