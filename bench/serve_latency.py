@@ -3,8 +3,11 @@
 
 Subscribes to the server's Server-Sent Events stream (default `/__tessera/events`), then
 edits one content file N times. For each edit it measures the time from the file write to
-the first `event: reload` line that arrives after it, and prints the median. The file is
-restored to its original text at the end.
+the first `event: reload` line that arrives after it, and prints the median. With `--pid`
+(on Linux) it also prints the server's CPU time per edit, user plus system from
+/proc/PID/stat, counted from before the first edit until the last edit's work is done (its
+reload and then `--settle` quiet seconds): the floor under the latency is that CPU time
+divided by the cores. The file is restored to its original text at the end.
 
     python3 bench/serve_latency.py --port 4123 --file DIR/content/case-studies/case-00001.md
     python3 bench/serve_latency.py --port 4123 --file ... --edit title
@@ -119,6 +122,18 @@ def wait_for_reload(events, since, timeout):
             return at - since
 
 
+def cpu_seconds(pid):
+    """User plus system CPU seconds of process `pid` so far, or None where /proc has none."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    # The command name, in parentheses, may hold spaces: count fields after it.
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def edited(original, kind, i):
     """The file's text after edit number `i` of the given kind."""
     word = f"benchmark{i}"
@@ -139,12 +154,16 @@ def edited(original, kind, i):
 
 
 def measure(args, events):
+    """The latency of each edit, and the server's CPU seconds over all of them (or None)."""
     latencies = []
+    cpu = cpu_before = None
     with open(args.file, encoding="utf-8") as f:
         original = f.read()
     try:
         for i in range(args.edits):
             drain(events, args.settle)
+            if i == 0 and args.pid:
+                cpu_before = cpu_seconds(args.pid)
             text = edited(original, args.edit, i)
             start = time.perf_counter()
             with open(args.file, "w", encoding="utf-8") as f:
@@ -152,8 +171,13 @@ def measure(args, events):
             latency = wait_for_reload(events, start, args.timeout)
             if latency is None:
                 print(f"serve latency: no reload within {args.timeout:.0f}s of edit {i + 1}")
-                return None
+                return None, None
             latencies.append(latency)
+        if args.pid and cpu_before is not None:
+            # Work after the reload (freeing the last site) belongs to the edit too.
+            drain(events, args.settle)
+            cpu_after = cpu_seconds(args.pid)
+            cpu = None if cpu_after is None else cpu_after - cpu_before
     finally:
         start = time.perf_counter()
         with open(args.file, "w", encoding="utf-8") as f:
@@ -161,7 +185,7 @@ def measure(args, events):
         # Wait for the rebuild the restore causes, so that a run started right after this
         # one does not take its reload for its own.
         wait_for_reload(events, start, args.timeout)
-    return latencies
+    return latencies, cpu
 
 
 def main():
@@ -169,12 +193,13 @@ def main():
     response = connect(args)
     events = queue.Queue()
     threading.Thread(target=read_events, args=(response, events), daemon=True).start()
-    latencies = measure(args, events)
+    latencies, cpu = measure(args, events)
     if not latencies:
         return 1
     ms = [1000 * x for x in latencies]
+    cpu_note = "" if cpu is None else f"; server CPU {1000 * cpu / len(ms):.0f} ms per edit"
     print(f"serve latency ({args.edit} edit): median {statistics.median(ms):.0f} ms "
-          f"(min {min(ms):.0f}, max {max(ms):.0f}) over {len(ms)} edits")
+          f"(min {min(ms):.0f}, max {max(ms):.0f}) over {len(ms)} edits{cpu_note}")
     return 0
 
 
