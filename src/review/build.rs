@@ -202,8 +202,8 @@ pub(super) fn build(
     );
     link_adaptations(&mut case_studies);
 
-    // Three independent walks of every case study, side by side; the warnings are added
-    // after the map's, as when they ran in turn.
+    // Three independent walks of every case study, side by side. The warnings are
+    // collected apart and then added, so they keep their place after earlier problems.
     let ((facets, facet_members), (map, unused)) = rayon::join(
         || facet_listings(&vocabulary, &case_studies),
         || {
