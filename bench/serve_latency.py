@@ -6,8 +6,9 @@ edits one content file N times. For each edit it measures the time from the file
 the first `event: reload` line that arrives after it, and prints the median. With `--pid`
 (on Linux) it also prints the server's CPU time per edit, user plus system from
 /proc/PID/stat, counted from before the first edit until the last edit's work is done (its
-reload and then `--settle` quiet seconds): the floor under the latency is that CPU time
-divided by the cores. The file is restored to its original text at the end.
+reload and then `--settle` quiet seconds). Run the server with RAYON_NUM_THREADS=1 for the
+work alone (without rayon's workers waiting busily); that divided by the cores is the floor
+under the latency. The file is restored to its original text at the end.
 
     python3 bench/serve_latency.py --port 4123 --file DIR/content/case-studies/case-00001.md
     python3 bench/serve_latency.py --port 4123 --file ... --edit title
